@@ -1,0 +1,108 @@
+// createKubeSource: the one object through which the dashboard talks to a cluster.
+import type {CoreV1Event, KubeConfig, V1Pod} from '@kubernetes/client-node';
+import {describeError} from './errors.js';
+import {execInContainer} from './exec.js';
+import {followContainerLogs} from './log-follower.js';
+import {watchPodCollection} from './pod-watcher.js';
+import {Transport} from './transport.js';
+import type {ClusterTarget, Closeable, KubeSource, LogFollowOptions, PodListOptions, PodOptions} from './types.js';
+
+export type KubeSourceTuning = {
+	/** Minimum interval between two pod snapshots (default 75 ms). */
+	coalesceMs?: number;
+};
+
+function sortedPods(pods: Map<string, V1Pod>, allNamespaces: boolean): V1Pod[] {
+	const list = [...pods.values()];
+	list.sort((a, b) => {
+		if (allNamespaces) {
+			const na = a.metadata?.namespace ?? '';
+			const nb = b.metadata?.namespace ?? '';
+			if (na !== nb) return na < nb ? -1 : 1;
+		}
+		const ma = a.metadata?.name ?? '';
+		const mb = b.metadata?.name ?? '';
+		return ma < mb ? -1 : ma > mb ? 1 : 0;
+	});
+	return list;
+}
+
+export function createKubeSource(kc: KubeConfig, target: ClusterTarget, tuning: KubeSourceTuning = {}): KubeSource {
+	const transport = new Transport(kc);
+	const context = target.context;
+	const errorContext = {server: transport.server, context};
+
+	return {
+		target,
+
+		watchPods(options: PodListOptions): Closeable {
+			const allNamespaces = options.namespace === undefined;
+			return watchPodCollection({
+				transport,
+				namespace: options.namespace,
+				labelSelector: options.labelSelector,
+				coalesceMs: tuning.coalesceMs,
+				context,
+				onChange: (pods) => options.onPods(sortedPods(pods, allNamespaces)),
+				onStatus: options.onStatus,
+			});
+		},
+
+		watchPod(options: PodOptions): Closeable {
+			let last: V1Pod | undefined | null = null;
+			return watchPodCollection({
+				transport,
+				namespace: options.namespace,
+				fieldSelector: `metadata.name=${options.name}`,
+				coalesceMs: tuning.coalesceMs,
+				context,
+				onChange: (pods) => {
+					const pod = pods.values().next().value as V1Pod | undefined;
+					if (pod === undefined && last === undefined) return;
+					last = pod;
+					options.onPod(pod);
+				},
+				onStatus: options.onStatus,
+			});
+		},
+
+		followLogs(options: LogFollowOptions): Closeable {
+			return followContainerLogs(options, {transport, context});
+		},
+
+		async previousLogs(namespace, pod, container, tailLines) {
+			try {
+				const text = await transport.getText(
+					`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+					{container, previous: true, tailLines},
+				);
+				const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+				if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+				return {lines};
+			} catch (error) {
+				return {error: describeError(error, errorContext)};
+			}
+		},
+
+		async podEvents(namespace, pod) {
+			let list: {items?: CoreV1Event[]};
+			try {
+				list = await transport.getJson<{items?: CoreV1Event[]}>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
+					fieldSelector: `involvedObject.name=${pod},involvedObject.namespace=${namespace}`,
+				});
+			} catch (error) {
+				// The message is already user-facing; the caller shows it as is.
+				throw new Error(describeError(error, errorContext), {cause: error});
+			}
+			const time = (event: CoreV1Event): number => {
+				const value = event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp;
+				return value ? new Date(value as unknown as string).getTime() : 0;
+			};
+			return (list.items ?? []).sort((a, b) => time(a) - time(b));
+		},
+
+		exec(namespace, pod, container, argv, options = {}) {
+			return execInContainer(kc, {namespace, pod, container, argv, ...options, server: transport.server, context, transport});
+		},
+	};
+}

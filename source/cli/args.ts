@@ -11,6 +11,7 @@ export const helpText = `
     $ podwatch                      list pods with their ready counts (live)
     $ podwatch POD                  open the dashboard on one pod
     $ podwatch --demo [POD]         the same on the embedded offline demo cluster
+    $ podwatch inspect POD          compare a shared volume's files across the pod's containers
     $ podwatch demo                 run the demo cluster in the foreground, for kubectl
     $ kubectl podwatch ...          the same, as a kubectl plugin
 
@@ -32,6 +33,14 @@ export const helpText = `
         --theme NAME         default or high-contrast (for projectors)
         --version            print the version
         --help               print this help
+
+  Volume inspector (podwatch inspect POD, or i in the dashboard)
+        --volume NAME        the volume to compare (default: the first one shared by two containers)
+        --file PATH          one file, relative to the volume (default: every file at its top)
+    -o, --output FORMAT      text (default) or json
+        --show-secrets       print the contents of secret volumes (hidden by default)
+        --inspect            open the dashboard's inspector at once
+    Exit codes: 0 same content everywhere, 1 the containers differ, 2 error.
 
   Demo cluster (podwatch demo)
         --kubeconfig PATH    where to write its kubeconfig (default: a file in the temp dir)
@@ -64,6 +73,8 @@ export type DashboardInvocation = {
 	output: 'text' | 'json';
 	colour: boolean;
 	theme: 'default' | 'high-contrast';
+	/** Open the volume inspector at once. */
+	inspect: boolean;
 };
 
 export type DemoInvocation = {
@@ -73,7 +84,21 @@ export type DemoInvocation = {
 	apply: string[];
 };
 
-export type Invocation = DashboardInvocation | DemoInvocation;
+export type InspectInvocation = {
+	command: 'inspect';
+	pod: string;
+	namespace: string | undefined;
+	context: string | undefined;
+	kubeconfig: string | undefined;
+	demo: boolean;
+	apply: string[];
+	volume: string | undefined;
+	file: string | undefined;
+	output: 'text' | 'json';
+	showSecrets: boolean;
+};
+
+export type Invocation = DashboardInvocation | DemoInvocation | InspectInvocation;
 
 export type ParseResult = {kind: 'ok'; invocation: Invocation} | {kind: 'error'; message: string};
 
@@ -94,6 +119,10 @@ const flags = {
 	output: {type: 'string', shortFlag: 'o'},
 	color: {type: 'boolean', default: true},
 	theme: {type: 'string'},
+	volume: {type: 'string'},
+	file: {type: 'string'},
+	showSecrets: {type: 'boolean', default: false},
+	inspect: {type: 'boolean', default: false},
 } as const;
 
 const usageHint = "Run 'podwatch --help' for usage.";
@@ -121,6 +150,7 @@ const knownFlagNames = new Set([
 	'noColor',
 	'all-namespaces',
 	'no-color',
+	'show-secrets',
 ]);
 
 /**
@@ -165,6 +195,44 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 	}
 
 	if (f.port !== undefined) return {kind: 'error', message: `podwatch: --port only goes with 'podwatch demo'. ${usageHint}`};
+	if (apply.length > 0 && !f.demo) {
+		return {kind: 'error', message: `podwatch: --apply goes with --demo (or 'podwatch demo'). ${usageHint}`};
+	}
+
+	if (f.demo && (f.kubeconfig !== undefined || f.context !== undefined)) {
+		return {kind: 'error', message: `podwatch: --demo uses the embedded cluster, so --kubeconfig and --context do not apply. ${usageHint}`};
+	}
+
+	if (input[0] === 'inspect') {
+		if (input.length !== 2) return {kind: 'error', message: `podwatch: 'inspect' takes exactly one pod name. ${usageHint}`};
+		const output = f.output ?? 'text';
+		if (output !== 'text' && output !== 'json') {
+			return {kind: 'error', message: `podwatch: --output must be text or json (got '${output}'). ${usageHint}`};
+		}
+
+		return {
+			kind: 'ok',
+			invocation: {
+				command: 'inspect',
+				pod: input[1]!,
+				namespace: f.namespace,
+				context: f.context,
+				kubeconfig: f.kubeconfig,
+				demo: f.demo ?? false,
+				apply,
+				volume: f.volume,
+				file: f.file,
+				output,
+				showSecrets: f.showSecrets ?? false,
+			},
+		};
+	}
+
+	for (const name of ['volume', 'file', 'showSecrets'] as const) {
+		if (f[name] !== undefined && f[name] !== false) {
+			return {kind: 'error', message: `podwatch: --${name === 'showSecrets' ? 'show-secrets' : name} goes with 'podwatch inspect POD'. ${usageHint}`};
+		}
+	}
 	if (input.length > 1) {
 		return {kind: 'error', message: `podwatch: one pod at a time (got ${input.map(i => `'${i}'`).join(', ')}). ${usageHint}`};
 	}
@@ -177,13 +245,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 		return {kind: 'error', message: `podwatch: -A lists pods; to open '${input[0]}' name its namespace with -n instead. ${usageHint}`};
 	}
 
-	if (apply.length > 0 && !f.demo) {
-		return {kind: 'error', message: `podwatch: --apply goes with --demo (or 'podwatch demo'). ${usageHint}`};
-	}
-
-	if (f.demo && (f.kubeconfig !== undefined || f.context !== undefined)) {
-		return {kind: 'error', message: `podwatch: --demo uses the embedded cluster, so --kubeconfig and --context do not apply. ${usageHint}`};
-	}
+	if (f.inspect && input[0] === undefined) return {kind: 'error', message: `podwatch: --inspect needs a pod name. ${usageHint}`};
 
 	let tailLines: number | undefined = 200;
 	if (f.tail !== undefined) {
@@ -245,6 +307,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 			output,
 			colour: (f.color ?? true) && !noColourEnv,
 			theme,
+			inspect: f.inspect ?? false,
 		},
 	};
 }

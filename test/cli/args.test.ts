@@ -87,3 +87,17 @@ test('NO_COLOR and --no-color turn colour off', () => {
 	assert.equal(dashboard([], {NO_COLOR: '1'}).colour, false);
 	assert.equal(dashboard([], {NO_COLOR: ''}).colour, true);
 });
+
+test('podwatch inspect POD with its own flags, and those flags refused elsewhere', () => {
+	const result = parseArgs(['inspect', 'sidecar-pod', '--volume', 'shared-logs', '--file', 'app.log', '-o', 'json'], {});
+	assert.equal(result.kind, 'ok');
+	assert.ok(result.kind === 'ok' && result.invocation.command === 'inspect');
+	assert.equal(result.invocation.pod, 'sidecar-pod');
+	assert.equal(result.invocation.volume, 'shared-logs');
+	assert.equal(result.invocation.file, 'app.log');
+	assert.equal(result.invocation.output, 'json');
+	assert.match(error(['inspect']), /'inspect' takes exactly one pod name/);
+	assert.match(error(['sidecar-pod', '--volume', 'x']), /--volume goes with 'podwatch inspect POD'/);
+	assert.match(error(['--inspect']), /--inspect needs a pod name/);
+	assert.equal(dashboard(['sidecar-pod', '--inspect']).inspect, true);
+});

@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import type {ServerResponse} from 'node:http';
+import {after, test} from 'node:test';
+import {Backoff} from '../../source/kube/backoff.js';
+import {floorToSecond, followContainerLogs} from '../../source/kube/log-follower.js';
+import {Transport} from '../../source/kube/transport.js';
+import type {Closeable, LogEntry, SourceStatus} from '../../source/kube/types.js';
+import {sendJson, startFakeApi, status, waitFor} from './fake-api.js';
+import type {FakeApi} from './fake-api.js';
+
+const cleanups: Array<() => unknown> = [];
+after(async () => {
+	for (const cleanup of cleanups.reverse()) await cleanup();
+});
+function track(api: FakeApi, closeable?: Closeable) {
+	cleanups.push(() => api.close());
+	if (closeable) cleanups.push(() => closeable.close());
+}
+
+const fast = () => ({backoff: new Backoff({initialMs: 10, maxMs: 40, jitter: 0}), waitBackoff: new Backoff({initialMs: 10, maxMs: 40, jitter: 0})});
+
+function ts(second: number, nanos: number): string {
+	return `2026-11-24T03:00:${String(second).padStart(2, '0')}.${String(nanos).padStart(9, '0')}Z`;
+}
+
+type ContainerState = {
+	containerID?: string;
+	restartCount: number;
+	state: Record<string, unknown>;
+	lastState?: Record<string, unknown>;
+};
+
+function podWith(uid: string, cs: ContainerState): Record<string, unknown> {
+	return {
+		kind: 'Pod',
+		apiVersion: 'v1',
+		metadata: {name: 'web', namespace: 'default', uid},
+		spec: {containers: [{name: 'app', image: 'busybox'}, {name: 'side', image: 'busybox'}]},
+		status: {phase: 'Running', containerStatuses: [{name: 'app', ready: true, image: 'busybox', imageID: '', ...cs}]},
+	};
+}
+
+/** Writes `text` in chunks of `size` bytes, so that lines and UTF-8 characters straddle chunks. */
+function writeInChunks(res: ServerResponse, text: string, size: number): void {
+	const bytes = Buffer.from(text);
+	for (let i = 0; i < bytes.length; i += size) res.write(bytes.subarray(i, i + size));
+}
+
+test('floorToSecond drops the fraction and keeps the zone', () => {
+	assert.equal(floorToSecond('2026-11-24T03:00:07.123456789Z'), '2026-11-24T03:00:07Z');
+	assert.equal(floorToSecond('2026-11-24T03:00:07+02:00'), '2026-11-24T03:00:07+02:00');
+});
+
+test('no line lost or repeated across a stream cut mid-line and across a container restart', async () => {
+	// Instance c1 writes 120 numbered lines; lines 49-51 share one timestamp and 49-50 the same text.
+	const old = Array.from({length: 120}, (_, index) => {
+		const i = index + 1;
+		const time = i >= 49 && i <= 51 ? ts(0, 49_000) : ts(0, i * 1000);
+		const text = i === 49 || i === 50 ? 'same' : i === 60 ? 'line-60 ✓ é 日本' : `line-${i}`;
+		return {time, text, wire: `${time} ${text}\n`};
+	});
+	const fresh = Array.from({length: 30}, (_, index) => ({time: ts(5, index), text: `new-${index + 1}`}));
+	let restarted = false;
+	let logRequests = 0;
+	const api = await startFakeApi((request, res) => {
+		if (request.path === '/api/v1/namespaces/default/pods/web') {
+			return void sendJson(
+				res,
+				200,
+				restarted
+					? podWith('u1', {
+							containerID: 'c2',
+							restartCount: 1,
+							state: {running: {startedAt: '2026-11-24T03:00:05Z'}},
+							lastState: {terminated: {exitCode: 3, reason: 'Error', finishedAt: '2026-11-24T03:00:04Z', containerID: 'c1'}},
+						})
+					: podWith('u1', {containerID: 'c1', restartCount: 0, state: {running: {startedAt: '2026-11-24T03:00:00Z'}}}),
+			);
+		}
+		assert.equal(request.path, '/api/v1/namespaces/default/pods/web/log');
+		assert.equal(request.query.get('timestamps'), 'true');
+		assert.equal(request.query.get('container'), 'app');
+		logRequests++;
+		res.writeHead(200, {'Content-Type': 'text/plain'});
+		if (request.query.get('previous') === 'true') {
+			assert.equal(request.query.get('sinceTime'), '2026-11-24T03:00:00Z');
+			writeInChunks(res, old.map((l) => l.wire).join(''), 4096);
+			return void res.end();
+		}
+		assert.equal(request.query.get('follow'), 'true');
+		if (logRequests === 1) {
+			assert.equal(request.query.get('sinceTime'), null);
+			const upTo50 = old.slice(0, 50).map((l) => l.wire).join('');
+			res.write(upTo50 + old[50]!.wire.slice(0, 12), () => setTimeout(() => res.socket?.destroy(), 10));
+			return;
+		}
+		if (logRequests === 2) {
+			// Reconnect: the server re-sends everything from the floored second; the stream then
+			// ends cleanly after line 100 (the instance stopped; 101-120 were never streamed).
+			assert.equal(request.query.get('sinceTime'), '2026-11-24T03:00:00Z');
+			writeInChunks(res, old.slice(0, 100).map((l) => l.wire).join(''), 7);
+			restarted = true;
+			return void res.end();
+		}
+		// The new instance, from its start.
+		assert.equal(request.query.get('sinceTime'), null);
+		assert.equal(request.query.get('tailLines'), null);
+		writeInChunks(res, fresh.map((l) => `${l.time} ${l.text}\r\n`).join(''), 5);
+	});
+	const entries: LogEntry[] = [];
+	const statuses: SourceStatus[] = [];
+	const follower = followContainerLogs(
+		{namespace: 'default', pod: 'web', container: 'app', batchMs: 20, onEntries: (batch) => entries.push(...batch), onStatus: (s) => statuses.push(s)},
+		{transport: new Transport(api.kc), ...fast()},
+	);
+	track(api, follower);
+	await waitFor(() => entries.filter((e) => e.kind === 'line').length >= 150, '150 lines');
+	// Let a possible duplicate arrive before judging.
+	await waitFor(() => logRequests >= 4, 'the follow of the new instance');
+
+	const rendered = entries.map((e) =>
+		e.kind === 'line' ? `${e.instance}:${e.text}` : e.kind === 'restart' ? `restart->${e.instance} exit=${e.exitCode} ${e.reason} ${e.time}` : `notice:${e.text}`,
+	);
+	const expected = [
+		...old.map((l) => `0:${l.text}`),
+		'restart->1 exit=3 Error 2026-11-24T03:00:04.000Z',
+		...fresh.map((l) => `1:${l.text}`),
+	];
+	assert.deepEqual(rendered, expected);
+	const seqs = entries.map((e) => e.seq);
+	assert.deepEqual(seqs, seqs.map((_, i) => i), 'seq counts up without gaps');
+	const firstLine = entries[0];
+	assert.equal(firstLine?.kind === 'line' ? firstLine.time : '', ts(0, 1000));
+	assert.ok(statuses.some((s) => s.state === 'reconnecting' && /interrupted/.test(s.reason)), JSON.stringify(statuses));
+	assert.equal(statuses.at(-1)?.state, 'live');
+});
+
+test('a waiting container is retried with back-off and reported, not turned into errors', async () => {
+	let podGets = 0;
+	let logGets = 0;
+	const api = await startFakeApi((request, res) => {
+		if (request.path.endsWith('/pods/web')) {
+			podGets++;
+			return void sendJson(
+				res,
+				200,
+				podGets <= 2
+					? podWith('u1', {restartCount: 0, state: {waiting: {reason: 'ContainerCreating'}}})
+					: podWith('u1', {containerID: 'c1', restartCount: 0, state: {running: {}}}),
+			);
+		}
+		logGets++;
+		if (logGets === 1) {
+			// The pod status lags behind: the kubelet still says waiting.
+			return void sendJson(res, 400, status(400, 'BadRequest', 'container "app" in pod "web" is waiting to start: ContainerCreating'));
+		}
+		res.writeHead(200, {'Content-Type': 'text/plain'});
+		res.write(`${ts(1, 0)} hello\n`);
+	});
+	const entries: LogEntry[] = [];
+	const statuses: SourceStatus[] = [];
+	const follower = followContainerLogs(
+		{namespace: 'default', pod: 'web', container: 'app', tailLines: 100, onEntries: (batch) => entries.push(...batch), onStatus: (s) => statuses.push(s)},
+		{transport: new Transport(api.kc), ...fast()},
+	);
+	track(api, follower);
+	await waitFor(() => entries.some((e) => e.kind === 'line' && e.text === 'hello'), 'the first line');
+	assert.equal(statuses[0]?.state, 'connecting');
+	const waiting = statuses.filter((s) => s.state === 'reconnecting');
+	assert.ok(waiting.length >= 2, JSON.stringify(statuses));
+	assert.ok(waiting.every((s) => s.state === 'reconnecting' && /waiting to start: ContainerCreating/.test(s.reason)));
+	assert.ok(!statuses.some((s) => s.state === 'failed'));
+	assert.equal(statuses.at(-1)?.state, 'live');
+	const logRequest = api.requests.find((r) => r.path.endsWith('/log'));
+	assert.equal(logRequest?.query.get('tailLines'), '100');
+});
+
+test('an unknown container fails at once with the valid names', async () => {
+	const api = await startFakeApi((_request, res) => sendJson(res, 200, podWith('u1', {containerID: 'c1', restartCount: 0, state: {running: {}}})));
+	const statuses: SourceStatus[] = [];
+	const follower = followContainerLogs(
+		{namespace: 'default', pod: 'web', container: 'nosuch', onEntries: () => {}, onStatus: (s) => statuses.push(s)},
+		{transport: new Transport(api.kc), ...fast()},
+	);
+	track(api, follower);
+	await waitFor(() => statuses.at(-1)?.state === 'failed', 'failed status');
+	const last = statuses.at(-1);
+	assert.match(last?.state === 'failed' ? last.message : '', /container nosuch is not valid for pod web\. Choose one of: app, side/);
+});
+
+test('a pod that is deleted and re-created is followed again from the new pod\'s start', async () => {
+	let phase = 0;
+	const api = await startFakeApi((request, res) => {
+		if (request.path.endsWith('/pods/web')) {
+			if (phase === 1) return void sendJson(res, 404, status(404, 'NotFound', 'pods "web" not found'));
+			return void sendJson(res, 200, podWith(phase === 0 ? 'u1' : 'u2', {containerID: phase === 0 ? 'c1' : 'c9', restartCount: 0, state: {running: {}}}));
+		}
+		res.writeHead(200, {'Content-Type': 'text/plain'});
+		if (phase === 0) {
+			phase = 1;
+			setTimeout(() => (phase = 2), 60);
+			return void res.end(`${ts(1, 0)} from-old-pod\n`);
+		}
+		res.write(`${ts(0, 5)} from-new-pod\n`);
+	});
+	const entries: LogEntry[] = [];
+	const follower = followContainerLogs(
+		{namespace: 'default', pod: 'web', container: 'app', batchMs: 10, onEntries: (batch) => entries.push(...batch), onStatus: () => {}},
+		{transport: new Transport(api.kc), ...fast()},
+	);
+	track(api, follower);
+	await waitFor(() => entries.some((e) => e.kind === 'line' && e.text === 'from-new-pod'), 'the new pod\'s line');
+	const kinds = entries.map((e) => (e.kind === 'line' ? e.text : e.kind));
+	assert.deepEqual(kinds, ['from-old-pod', 'notice', 'notice', 'from-new-pod']);
+	const notices = entries.flatMap((e) => (e.kind === 'notice' ? [e.text] : []));
+	assert.match(notices[0]!, /does not exist/);
+	assert.match(notices[1]!, /re-created/);
+});
+
+test('batches a burst of 200,000 lines into a few deliveries, faster than 100,000 lines/s', async () => {
+	const total = 200_000;
+	const parts: string[] = [];
+	for (let i = 0; i < total; i++) parts.push(`${ts(10 + Math.floor(i / 100_000), i % 100_000)} payload line number ${i} with some text\n`);
+	const body = Buffer.from(parts.join(''));
+	const api = await startFakeApi((request, res) => {
+		if (request.path.endsWith('/pods/web')) return void sendJson(res, 200, podWith('u1', {containerID: 'c1', restartCount: 0, state: {running: {}}}));
+		res.writeHead(200, {'Content-Type': 'text/plain'});
+		for (let i = 0; i < body.length; i += 16_384) res.write(body.subarray(i, i + 16_384));
+	});
+	let lines = 0;
+	let calls = 0;
+	let lastText = '';
+	let started = 0;
+	const follower = followContainerLogs(
+		{
+			namespace: 'default',
+			pod: 'web',
+			container: 'app',
+			onEntries: (batch) => {
+				calls++;
+				lines += batch.length;
+				const last = batch.at(-1);
+				if (last?.kind === 'line') lastText = last.text;
+			},
+			onStatus: (s) => {
+				if (s.state === 'live') started = performance.now();
+			},
+		},
+		{transport: new Transport(api.kc), ...fast()},
+	);
+	track(api, follower);
+	await waitFor(() => lines >= total, `${total} lines`, 15_000);
+	const seconds = (performance.now() - started) / 1000;
+	assert.equal(lines, total);
+	assert.equal(lastText, `payload line number ${total - 1} with some text`);
+	const rate = total / seconds;
+	assert.ok(rate > 100_000, `only ${Math.round(rate)} lines/s`);
+	assert.ok(calls <= Math.ceil((seconds * 1000) / 50) + 3, `${calls} deliveries in ${seconds.toFixed(2)} s`);
+});

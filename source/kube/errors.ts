@@ -179,7 +179,7 @@ export function describeError(error: unknown, context: ErrorContext = {}): strin
 			if (nsMatch) {
 				return `${fromServer('NotFound')} Check the namespace name (\`kubectl get namespaces\` lists them) and pass the right one with -n.`;
 			}
-			if (info.reason || /not found/.test(info.message)) {
+			if (info.reason) {
 				return `${fromServer('NotFound')} Check the name and namespace (\`kubectl get pods -n NAMESPACE\` lists the pods).`;
 			}
 			return `The server ${where} answered 404 Not Found${context.action ? ` to ${context.action}` : ''}. This does not look like a Kubernetes API server; check the server URL in the kubeconfig${ctx}.`;

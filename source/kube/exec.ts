@@ -186,7 +186,7 @@ export async function execInContainer(kc: KubeConfig, request: ExecRequest): Pro
 				ws.on('error', () => {
 					// Reported through 'close' below.
 				});
-				ws.on('close', () => {
+				const closedEarly = () =>
 					// Give a status frame that arrived together with the close a moment to be handled.
 					setImmediate(() =>
 						finish({
@@ -195,7 +195,9 @@ export async function execInContainer(kc: KubeConfig, request: ExecRequest): Pro
 							message: `The connection closed before the exit status of \`${request.argv.join(' ')}\` arrived (the server ended the exec stream early).`,
 						}),
 					);
-				});
+				// CLOSING or CLOSED already: the 'close' event may have passed before we listened.
+				if (ws.readyState >= 2) closedEarly();
+				else ws.on('close', closedEarly);
 			})
 			.catch((error: unknown) => {
 				const cause = typeof error === 'object' && error !== null && 'error' in error ? (error as {error: unknown}).error : error;

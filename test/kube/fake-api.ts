@@ -14,7 +14,9 @@ export type FakeApi = {
 	close(): Promise<void>;
 };
 
-export async function startFakeApi(handler: Handler): Promise<FakeApi> {
+export type UpgradeHandler = (req: http.IncomingMessage, socket: Socket, head: Buffer) => void;
+
+export async function startFakeApi(handler: Handler, onUpgrade?: UpgradeHandler): Promise<FakeApi> {
 	const requests: FakeRequest[] = [];
 	const sockets = new Set<Socket>();
 	const server = http.createServer((req, res) => {
@@ -27,6 +29,7 @@ export async function startFakeApi(handler: Handler): Promise<FakeApi> {
 			res.writeHead(500).end(String(error));
 		}
 	});
+	if (onUpgrade) server.on('upgrade', onUpgrade);
 	server.on('connection', (socket) => {
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));

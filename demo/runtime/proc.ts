@@ -1,0 +1,204 @@
+// Process control for one sandboxed process tree (a container instance, or one exec): CPU
+// accounting with regular yields to the event loop, output limits, TERM/KILL, and interruptible
+// waits. Everything that may block goes through `Proc.wait` so a KILL always unwinds it.
+
+import type {ExitResult, Limits} from './types.js';
+
+/** Thrown through the interpreter when the process tree has been killed or hit a limit. */
+export class Fatal extends Error {
+	constructor(readonly result: ExitResult) {
+		super(result.message ?? `killed (${result.exitCode})`);
+	}
+}
+
+/** A write to a pipe whose reader has gone (SIGPIPE). */
+export class BrokenPipe extends Error {
+	constructor() {
+		super('broken pipe');
+	}
+}
+
+/** How long interpreted work may run before yielding to the event loop. */
+const SLICE_MS = 4;
+
+const yieldNow = async (): Promise<void> =>
+	new Promise(resolve => {
+		setImmediate(resolve);
+	});
+
+export class Proc {
+	cpuMs = 0;
+	outputBytes = 0;
+	/** Set once the tree is dead (killed, limit, or ended); every checkpoint then throws. */
+	dead: ExitResult | undefined;
+	/** TERM delivered and a trap is set: the main shell runs the trap at its next statement. */
+	termPending = false;
+	/** Set by the main shell: TERM runs this instead of killing. */
+	hasTermTrap = false;
+	/** Number of concurrently running tasks (pipeline stages, background jobs). */
+	tasks = 0;
+	private sliceStart = performance.now();
+	private lastYield = performance.now();
+	private readonly wakers = new Set<() => void>();
+	private readonly deathListeners = new Set<(result: ExitResult) => void>();
+
+	constructor(
+		readonly limits: Limits,
+		/** Whether interpreter time counts against limits.cpuMs (the native loggen image opts out). */
+		readonly meterCpu = true,
+	) {}
+
+	/** Called between statements/chunks: accounts CPU, yields now and then, throws if dead. */
+	tick(): Promise<void> | undefined {
+		if (this.dead) {
+			throw new Fatal(this.dead);
+		}
+
+		const now = performance.now();
+		if (now - this.lastYield < SLICE_MS) {
+			return undefined;
+		}
+
+		this.charge(now);
+		return this.yieldSlice();
+	}
+
+	private async yieldSlice(): Promise<void> {
+		await yieldNow();
+		const now = performance.now();
+		this.sliceStart = now;
+		this.lastYield = now;
+		if (this.dead) {
+			throw new Fatal(this.dead);
+		}
+	}
+
+	private charge(now: number): void {
+		if (this.meterCpu) {
+			this.cpuMs += Math.max(0, now - this.sliceStart);
+		}
+
+		this.sliceStart = now;
+		if (this.meterCpu && this.cpuMs > this.limits.cpuMs) {
+			this.kill({
+				exitCode: 137,
+				reason: 'Error',
+				signal: 9,
+				message: `CPU limit reached: the container used more than ${this.limits.cpuMs} ms of interpreter time (cpuMs limit)`,
+			});
+			throw new Fatal(this.dead!);
+		}
+	}
+
+	/**
+	 * Wait for `promise` without counting the wait as CPU; resolves early (undefined) when the
+	 * process is killed or, if `interruptible`, when TERM arrives.
+	 */
+	async wait<T>(promise: Promise<T>, interruptible = false): Promise<T | undefined> {
+		if (this.dead) {
+			throw new Fatal(this.dead);
+		}
+
+		this.charge(performance.now());
+		let waker: (() => void) | undefined;
+		const woken = new Promise<undefined>(resolve => {
+			waker = () => {
+				resolve(undefined);
+			};
+		});
+		const wrapped = (): void => {
+			if (this.dead || (interruptible && this.termPending)) {
+				waker!();
+			}
+		};
+
+		this.wakers.add(wrapped);
+		wrapped();
+		try {
+			const value = await Promise.race([promise, woken]);
+			if (this.dead) {
+				throw new Fatal(this.dead);
+			}
+
+			return value;
+		} finally {
+			this.wakers.delete(wrapped);
+			this.sliceStart = performance.now();
+			this.lastYield = this.sliceStart;
+		}
+	}
+
+	async sleep(ms: number): Promise<void> {
+		let timer: NodeJS.Timeout | undefined;
+		try {
+			await this.wait(
+				new Promise<void>(resolve => {
+					timer = setTimeout(resolve, ms);
+				}),
+				true,
+			);
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	/** Count output bytes; kills the tree when over the limit. */
+	countOutput(bytes: number): void {
+		if (this.dead) {
+			throw new Fatal(this.dead);
+		}
+
+		this.outputBytes += bytes;
+		if (this.outputBytes > this.limits.outputBytes) {
+			this.kill({
+				exitCode: 137,
+				reason: 'Error',
+				signal: 9,
+				message: `output limit reached: the container wrote more than ${this.limits.outputBytes} bytes to stdout/stderr (outputBytes limit)`,
+			});
+			throw new Fatal(this.dead!);
+		}
+	}
+
+	/** Deliver TERM: runs the trap if the main shell set one, otherwise the tree ends with 143. */
+	term(): void {
+		if (this.dead) {
+			return;
+		}
+
+		if (this.hasTermTrap) {
+			this.termPending = true;
+			this.wakeAll();
+			return;
+		}
+
+		this.kill({exitCode: 143, reason: 'Error', signal: 15});
+	}
+
+	kill(result: ExitResult): void {
+		if (this.dead) {
+			return;
+		}
+
+		this.dead = result;
+		this.wakeAll();
+		for (const listener of this.deathListeners) {
+			listener(result);
+		}
+	}
+
+	onDeath(listener: (result: ExitResult) => void): void {
+		if (this.dead) {
+			listener(this.dead);
+			return;
+		}
+
+		this.deathListeners.add(listener);
+	}
+
+	private wakeAll(): void {
+		for (const waker of [...this.wakers]) {
+			waker();
+		}
+	}
+}

@@ -1,0 +1,71 @@
+import {Box, Text} from 'ink';
+import {fitCells, truncateCells} from '../../text/cells.js';
+import type {Theme} from '../theme.js';
+import type {PodRow} from './pod-rows.js';
+
+export type PodListProps = {
+	/** Sanitised header facts. */
+	context: string;
+	server: string;
+	namespace: string | undefined;
+	status: string;
+	isLive: boolean;
+	rows: readonly PodRow[];
+	/** Index into `rows` of the selected row, or -1. */
+	selected: number;
+	/** Width of the NAME (and NAMESPACE) column, from every pod, not only the visible ones. */
+	nameWidth: number;
+	namespaceWidth: number;
+	total: number;
+	shownFrom: number;
+	filter: string;
+	isEditingFilter: boolean;
+	width: number;
+	height: number;
+	theme: Theme;
+};
+
+const pad = (text: string, width: number) => fitCells(text, width);
+
+/** The pod list: a pure function of its props (the screen computes the visible rows). */
+export function PodList(props: PodListProps) {
+	const {theme, width} = props;
+	const allNamespaces = props.namespace === undefined;
+	const columns = (row: {namespace: string; name: string; ready: string; status: string; restarts: string; age: string; containers: string}) => {
+		let line = allNamespaces ? `${pad(row.namespace, props.namespaceWidth)}   ` : '';
+		line += `${pad(row.name, props.nameWidth)}   ${pad(row.ready, 7)} ${pad(row.status, 18)} ${pad(row.restarts, 14)} ${pad(row.age, 6)}   ${row.containers}`;
+		return truncateCells(line, width);
+	};
+
+	const header = columns({namespace: 'NAMESPACE', name: 'NAME', ready: 'READY', status: 'STATUS', restarts: 'RESTARTS', age: 'AGE', containers: 'CONTAINERS'});
+	const filterLine = props.isEditingFilter ? `/${props.filter}█` : props.filter ? `filter: ${props.filter} (Esc clears)` : '';
+	const position = props.total === 0 ? '' : `${props.shownFrom + Math.max(props.selected, 0) + 1}/${props.total}`;
+	return (
+		<Box flexDirection="column" width={width} height={props.height}>
+			<Text wrap="truncate-end">
+				<Text bold color={theme.accent}>podwatch</Text> context {props.context} · server {props.server} · namespace {props.namespace ?? '(all)'}
+			</Text>
+			<Text wrap="truncate-end" color={props.isLive ? theme.muted : theme.warn}>
+				{props.status}
+				{position ? `  ·  ${position} pods` : ''}
+			</Text>
+			<Text bold wrap="truncate-end">
+				{header}
+			</Text>
+			<Box flexDirection="column" flexGrow={1}>
+				{props.rows.length === 0 ? (
+					<Text color={theme.muted}>{props.total === 0 && !props.filter ? 'No pods yet.' : 'No pods match the filter.'}</Text>
+				) : (
+					props.rows.map((row, index) => (
+						<Text key={row.key} inverse={index === props.selected} wrap="truncate-end">
+							{columns(row)}
+						</Text>
+					))
+				)}
+			</Box>
+			<Text wrap="truncate-end" dimColor={theme.dim && !props.isEditingFilter}>
+				{filterLine || '↑/↓ PgUp/PgDn g/G move · Enter open · / filter · q quit'}
+			</Text>
+		</Box>
+	);
+}

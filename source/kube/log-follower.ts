@@ -216,7 +216,8 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 
 		// First look at a container in CrashLoopBackOff: show its last instance, like kubectl logs.
 		if (!current && !streamableId(cs) && cs.lastState?.terminated?.containerID) {
-			current = {uid, containerId: cs.lastState.terminated.containerID, restartCount: Math.max(0, restartCount - 1)};
+			// While waiting, restartCount still counts the instance that last ran: the next one gets +1.
+			current = {uid, containerId: cs.lastState.terminated.containerID, restartCount};
 			startedOnce = true;
 			await stream({previous: true, tailLines: options.tailLines, sinceSeconds: options.sinceSeconds}, current.restartCount);
 			return true;
@@ -244,6 +245,7 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 			});
 			current = {uid, containerId: undefined, restartCount};
 			dedup = new Dedup();
+			lastNotice = '';
 		}
 
 		const id = streamableId(cs);

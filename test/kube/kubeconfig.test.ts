@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,4 +97,25 @@ test('broken, missing and inconsistent kubeconfigs give one-paragraph messages w
 	expectConfigError(() => loadKubeConfig({kubeconfig: dangling, env: {}, home: emptyHome}), /refers to the cluster "ghost", which is not defined/);
 	const wrongCurrent = write('wrongcurrent.yaml', config({clusters: [['one', 'https://one:6443']], contexts: [['c1', 'one']], current: 'gone'}));
 	expectConfigError(() => loadKubeConfig({kubeconfig: wrongCurrent, env: {}, home: emptyHome}), /current context "gone" .* does not exist/);
+});
+
+test('real kubectl resolves the same merged KUBECONFIG the same way (context, namespace, server, duplicates)', () => {
+	const env = {KUBECONFIG: [path.join(dir, 'nope'), first, second].join(path.delimiter), HOME: emptyHome, PATH: process.env['PATH'] ?? ''};
+	const kubectl = (...args: string[]): string => {
+		try {
+			return execFileSync('kubectl', args, {encoding: 'utf8', env});
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+				throw new Error('kubectl is not installed (expected /usr/bin/kubectl v1.32): this test uses it as the judge', {cause: error});
+			}
+			throw error;
+		}
+	};
+	for (const context of [undefined, 'ctx-two', 'ctx-shared']) {
+		const ours = loadKubeConfig({env, home: emptyHome, context});
+		const flags = context ? ['--context', context] : [];
+		assert.equal(kubectl('config', 'view', '--minify', ...flags, '-o', 'jsonpath={.contexts[0].name}'), ours.target.context);
+		assert.equal(kubectl('config', 'view', '--minify', ...flags, '-o', 'jsonpath={.clusters[0].cluster.server}'), ours.target.server);
+		assert.equal(kubectl('config', 'view', '--minify', ...flags, '-o', 'jsonpath={.contexts[0].context.namespace}') || 'default', ours.target.namespace);
+	}
 });

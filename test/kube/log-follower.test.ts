@@ -257,3 +257,38 @@ test('batches a burst of 200,000 lines into a few deliveries, faster than 100,00
 	assert.ok(rate > 100_000, `only ${Math.round(rate)} lines/s`);
 	assert.ok(calls <= Math.ceil((seconds * 1000) / 50) + 3, `${calls} deliveries in ${seconds.toFixed(2)} s`);
 });
+
+test('a container in CrashLoopBackOff shows its last instance first, then a restart marker and the next instance', async () => {
+	let running = false;
+	const api = await startFakeApi((request, res) => {
+		if (request.path.endsWith('/pods/web')) {
+			const lastState = {terminated: {exitCode: 1, reason: 'Error', finishedAt: '2026-11-24T03:00:09Z', containerID: 'c2'}};
+			return void sendJson(
+				res,
+				200,
+				running
+					? podWith('u1', {containerID: 'c3', restartCount: 3, state: {running: {}}, lastState})
+					: podWith('u1', {containerID: 'c2', restartCount: 2, state: {waiting: {reason: 'CrashLoopBackOff'}}, lastState}),
+			);
+		}
+		res.writeHead(200, {'Content-Type': 'text/plain'});
+		if (request.query.get('previous') === 'true') {
+			setTimeout(() => (running = true), 30);
+			return void res.end(`${ts(8, 0)} crash a\n${ts(8, 1)} crash b\n`);
+		}
+		assert.equal(request.query.get('sinceTime'), null);
+		res.write(`${ts(12, 0)} run x\n`);
+	});
+	const entries: LogEntry[] = [];
+	const statuses: SourceStatus[] = [];
+	const follower = followContainerLogs(
+		{namespace: 'default', pod: 'web', container: 'app', batchMs: 10, onEntries: (batch) => entries.push(...batch), onStatus: (s) => statuses.push(s)},
+		{transport: new Transport(api.kc), ...fast()},
+	);
+	track(api, follower);
+	await waitFor(() => entries.some((e) => e.kind === 'line' && e.text === 'run x'), 'the new instance\'s line');
+	const rendered = entries.map((e) => (e.kind === 'line' ? `${e.instance}:${e.text}` : e.kind === 'restart' ? `restart->${e.instance} exit=${e.exitCode}` : `notice:${e.text}`));
+	assert.deepEqual(rendered, ['2:crash a', '2:crash b', 'restart->3 exit=1', '3:run x']);
+	assert.ok(statuses.some((s) => s.state === 'reconnecting' && /CrashLoopBackOff/.test(s.reason)), JSON.stringify(statuses));
+	assert.equal(statuses.at(-1)?.state, 'live');
+});

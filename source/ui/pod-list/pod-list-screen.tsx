@@ -1,9 +1,9 @@
-import {useInput} from 'ink';
 import {useEffect, useMemo} from 'react';
 import type {KubeSource} from '../../kube/types.js';
 import {initialPodListState, podListReducer, type PodListState, selectedIndex, windowTop} from '../../state/pod-list-state.js';
 import {cellWidth} from '../../text/cells.js';
 import {sanitizeName} from '../../text/sanitize.js';
+import {useKeys} from '../hooks/use-keys.js';
 import {useNow} from '../hooks/use-now.js';
 import {usePodList} from '../hooks/use-pod-list.js';
 import {useSyncReducer} from '../hooks/use-sync-reducer.js';
@@ -51,7 +51,7 @@ export function PodListScreen(props: PodListScreenProps) {
 	const top = windowTop(filtered.length, selected, bodyHeight);
 	const rows = filtered.slice(top, top + bodyHeight).map(pod => podRow(pod, now));
 
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		// Read the state the previous key left, not the one of the last render (fast typing).
 		const state = latestState();
 		const shown = state.filter === renderedState.filter ? filtered : filterPods(sorted, state.filter);

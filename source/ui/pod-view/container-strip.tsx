@@ -12,7 +12,7 @@ export type ContainerStripProps = {
 	theme: Theme;
 };
 
-const kindLabel: Record<ContainerInfo['kind'], string> = {init: 'init', sidecar: 'sidecar', container: 'main', ephemeral: 'debug'};
+const kindLabel: Record<ContainerInfo['kind'], string> = {init: 'init', sidecar: 'sidecar', container: 'container', ephemeral: 'debug'};
 
 /** One line per container: number key, kind, name, state, ready mark, restarts, image. */
 export function ContainerStrip({containers, focused, maxLines, width, theme}: ContainerStripProps) {
@@ -22,7 +22,7 @@ export function ContainerStrip({containers, focused, maxLines, width, theme}: Co
 		<>
 			{shown.map((c, index) => {
 				const running = c.state === 'Running';
-				const line = `${index < 9 ? index + 1 : ' '} ${fitCells(kindLabel[c.kind], 7)} ${fitCells(c.label, nameWidth)} ${c.ready ? '✓' : '✗'} ${fitCells(c.state, 28)} ↻${fitCells(String(c.restarts), 3)} ${c.image}`;
+				const line = `${index < 9 ? index + 1 : ' '} ${fitCells(kindLabel[c.kind], 9)} ${fitCells(c.label, nameWidth)} ${c.ready ? '✓' : '✗'} ${fitCells(c.state, 28)} ↻${fitCells(String(c.restarts), 3)} ${c.image}`;
 				return (
 					<Text key={c.name} wrap="truncate-end" bold={c.name === focused} color={running ? undefined : c.state.startsWith('Terminated: Completed') ? theme.muted : theme.warn}>
 						{truncateCells(line, width)}

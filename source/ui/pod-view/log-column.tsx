@@ -24,6 +24,11 @@ export const LogColumn = memo(function LogColumn({title, mode, isFocused, isWarn
 			<Text bold={isFocused} inverse={isFocused} color={isWarning ? theme.warn : undefined} wrap="truncate-end">
 				{heading}
 			</Text>
+			{rows.length === 0 ? (
+				<Text color={theme.muted} dimColor={theme.dim} wrap="truncate-end">
+					{truncateCells('(no log output yet)', width)}
+				</Text>
+			) : null}
 			{rows.map(row => (
 				<Text key={row.key} wrap="truncate-end">
 					{row.text}

@@ -1,4 +1,4 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import {useEffect, useMemo, type ReactNode} from 'react';
 import type {KubeSource} from '../../kube/types.js';
 import {containerInfos} from '../../state/containers.js';
@@ -12,6 +12,7 @@ import {sanitizeName} from '../../text/sanitize.js';
 import type {VolumeInspector} from '../extensions.js';
 import {useAsync} from '../hooks/use-async.js';
 import {useLogFollowers} from '../hooks/use-log-followers.js';
+import {useKeys} from '../hooks/use-keys.js';
 import {useNow} from '../hooks/use-now.js';
 import {usePod} from '../hooks/use-pod.js';
 import {useSyncReducer} from '../hooks/use-sync-reducer.js';
@@ -101,7 +102,7 @@ export function PodViewScreen(props: PodViewScreenProps) {
 	);
 
 	const inspectorOwnsKeys = view.overlay === 'inspector' && props.volumeInspector !== undefined && pod !== undefined;
-	useInput(
+	useKeys(
 		(input, key) => {
 			// Read the state the previous key left, not the one of the last render (fast typing).
 			const view = latestView();

@@ -801,23 +801,31 @@ export async function down() {
 	checkPlatform();
 	const before = readBefore();
 	const warnings = [];
+	const started = Date.now();
+	const phase = name => say(`down: ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 	// 1. The kubelet first, so it does not restart what we remove; then the control plane.
 	for (const daemon of ['kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver']) {
 		const pid = readPid(daemon);
 		if (pid !== undefined) await killAll([pid], daemon);
 	}
+	phase('control plane stopped');
 	// 2. Pod containers and sandboxes, through containerd while it still runs (this ends the shims).
 	if (readPid('containerd') !== undefined) {
 		const ctr = args => run('ctr', ['--address', CONTAINERD_SOCK, '-n', 'k8s.io', ...args], {allowFail: true, timeoutMs: 30_000});
 		const tasks = ctr(['tasks', 'ls', '-q']).stdout.split('\n').filter(Boolean);
 		for (const task of tasks) ctr(['tasks', 'kill', '-s', 'SIGKILL', task]);
-		for (const task of tasks) {
-			const deadline = Date.now() + 10_000;
-			while (Date.now() < deadline && ctr(['tasks', 'delete', task]).status !== 0) await sleep(200);
+		// containerd's CRI plugin removes a task itself once it has exited; delete what remains.
+		const deadline = Date.now() + 15_000;
+		for (;;) {
+			const remaining = ctr(['tasks', 'ls', '-q']).stdout.split('\n').filter(Boolean);
+			if (remaining.length === 0 || Date.now() > deadline) break;
+			for (const task of remaining) ctr(['tasks', 'delete', task]);
+			await sleep(200);
 		}
 		const containers = ctr(['containers', 'ls', '-q']).stdout.split('\n').filter(Boolean);
 		for (const container of containers) ctr(['containers', 'delete', container]);
 	}
+	phase('pod containers removed');
 	// 3. Whatever is left in the pods' cgroups, then the remaining shims and daemons.
 	await killAll(cgroupProcesses(), 'container process');
 	await killAll(ourProcesses().filter(p => p.cmdline.includes('containerd-shim')).map(p => p.pid), 'shim');
@@ -827,6 +835,7 @@ export async function down() {
 	}
 	await killAll(ourProcesses().map(p => p.pid), 'leftover process');
 	await killAll(cgroupProcesses(), 'container process');
+	phase('processes stopped');
 	// 4. Mounts (pod volumes, rootfs overlays, network namespaces), deepest first.
 	for (const point of ourMounts()) {
 		if (run('umount', [point], {allowFail: true}).status !== 0) run('umount', ['-l', point], {allowFail: true});
@@ -860,6 +869,7 @@ export async function down() {
 		}
 	}
 	fs.rmSync(STATE_DIR, {recursive: true, force: true});
+	phase('files removed');
 	// 9. Check.
 	const left = leftovers();
 	warnings.push(...left);

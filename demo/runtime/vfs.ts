@@ -78,18 +78,10 @@ export type DirNode = {
 
 export type FsNode = FileNode | DirNode;
 
-/** Byte accounting shared by the trees an instance may fill (its own + memory volumes). */
-export type Quota = {
-	used: number;
-	/** Throws (via the instance) when a limit is crossed. */
-	check(tree: Tree, fileSize: number): void;
-};
-
 export class Tree {
 	readonly root: DirNode;
 	/** Total bytes of file content in this tree. */
 	bytes = 0;
-	/** Quota hooks of the instances currently writing into this tree (set by FsView). */
 	constructor(
 		readonly label: string,
 		readonly readOnly = false,
@@ -195,7 +187,7 @@ export type WriteGuard = (file: FileNode, newSize: number, growth: number) => vo
 
 /** One container's view of the filesystem. */
 export class FsView {
-	private readonly mounts: Mount[];
+	private mounts: Mount[];
 
 	constructor(
 		readonly root: Tree,
@@ -206,17 +198,38 @@ export class FsView {
 		// Longest path first, so the most specific mount wins.
 		this.mounts = [...mounts].sort((a, b) => b.path.length - a.path.length);
 		for (const mount of this.mounts) {
+			const target = findNode(mount.tree, mount.subPath);
+			if (target?.kind === 'file') {
+				// subPath naming a file (e.g. one ConfigMap key): the same file node appears at the path.
+				const slash = mount.path.lastIndexOf('/');
+				const parent = root.ensureDir(mount.path.slice(0, slash));
+				parent.children.set(mount.path.slice(slash + 1), target);
+				this.fileMounts.set(mount.path, mount);
+				continue;
+			}
+
 			// The mount point exists as a directory in the container's own tree, so `ls /var` shows it.
 			root.ensureDir(mount.path);
 			mount.tree.ensureDir(mount.subPath);
 		}
+
+		this.mounts = this.mounts.filter(mount => !this.fileMounts.has(mount.path));
 	}
+
+	private readonly fileMounts = new Map<string, Mount>();
 
 	mountList(): readonly Mount[] {
 		return this.mounts;
 	}
 
 	private locate(abs: string): {tree: Tree; readOnly: boolean; base: DirNode; rest: string[]; isMountRoot: boolean} {
+		const fileMount = this.fileMounts.get(abs);
+		if (fileMount) {
+			const slash = abs.lastIndexOf('/');
+			const base = this.root.ensureDir(abs.slice(0, slash));
+			return {tree: fileMount.tree, readOnly: fileMount.readOnly || fileMount.tree.readOnly, base, rest: [abs.slice(slash + 1)], isMountRoot: true};
+		}
+
 		for (const mount of this.mounts) {
 			if (abs === mount.path || abs.startsWith(mount.path + '/')) {
 				const rest = abs.slice(mount.path.length).split('/').filter(Boolean);
@@ -456,6 +469,24 @@ export class FsView {
 
 		return total;
 	}
+}
+
+function findNode(tree: Tree, path: string): FsNode | undefined {
+	let node: FsNode = tree.root;
+	for (const part of path.split('/').filter(Boolean)) {
+		if (node.kind !== 'dir') {
+			return undefined;
+		}
+
+		const next: FsNode | undefined = node.children.get(part);
+		if (!next) {
+			return undefined;
+		}
+
+		node = next;
+	}
+
+	return node;
 }
 
 function freeTree(dir: DirNode): void {

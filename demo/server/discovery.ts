@@ -81,3 +81,15 @@ export function openapiV3CoreV1(): Obj {
 	}
 	return {openapi: '3.0.0', info: {title: 'Kubernetes', version: SERVER_VERSION.gitVersion}, paths, components: {schemas: {}}};
 }
+
+/**
+ * A minimal gnostic `openapi_v2.Document` in protobuf (swagger "2.0" and an info block, no
+ * paths or definitions). kubectl falls back to it for kinds the v3 document does not list; with
+ * no schema for a kind it skips client-side validation, so an unknown kind then fails at
+ * resource mapping exactly as against a real cluster.
+ */
+export function openapiV2Protobuf(): Buffer {
+	const field = (tag: number, payload: Buffer) => Buffer.concat([Buffer.from([tag, payload.length]), payload]);
+	const info = Buffer.concat([field(0x0a, Buffer.from('Kubernetes')), field(0x12, Buffer.from(SERVER_VERSION.gitVersion))]);
+	return Buffer.concat([field(0x0a, Buffer.from('2.0')), field(0x12, info)]);
+}

@@ -2,7 +2,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {parse as parseYaml} from 'yaml';
 import type {Cluster} from './cluster.js';
-import {apiGroupList, apiVersions, coreResourceList, openapiV3CoreV1, openapiV3Root, RESOURCES, SERVER_VERSION} from './discovery.js';
+import {apiGroupList, apiVersions, coreResourceList, openapiV2Protobuf, openapiV3CoreV1, openapiV3Root, RESOURCES, SERVER_VERSION} from './discovery.js';
 import {parseRfc3339Ns, renderEntries, selectEntries, type LogQuery} from './logs.js';
 import {parseFieldSelector, parseLabelSelector} from './selectors.js';
 import {toTable, type IncludeObject} from './table.js';
@@ -92,6 +92,12 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
 					return sendJson(res, 200, apiGroupList());
 				case '/api/v1':
 					return sendJson(res, 200, coreResourceList());
+				case '/openapi/v2': {
+					const body = openapiV2Protobuf();
+					res.writeHead(200, {'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'Content-Length': body.length});
+					res.end(body);
+					return;
+				}
 				case '/openapi/v3':
 					return sendJson(res, 200, openapiV3Root());
 				case '/openapi/v3/api/v1':

@@ -115,7 +115,7 @@ export function classifyError(error: unknown): ErrorInfo {
 	const code = errnoCode(error);
 	if (code === 'ECONNREFUSED') return {kind: 'refused', code: undefined, reason: undefined, message};
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return {kind: 'dns', code: undefined, reason: undefined, message};
-	if ((code && tlsCodes.has(code)) || /certificate|SSL|TLS/i.test(message)) {
+	if ((code && tlsCodes.has(code)) || /certificate/i.test(message)) {
 		return {kind: 'tls', code: undefined, reason: undefined, message};
 	}
 	const name = error instanceof Error ? error.name : '';

@@ -133,6 +133,10 @@ export async function execInContainer(kc: KubeConfig, request: ExecRequest): Pro
 	const maxBytes = request.maxBytes ?? 1024 * 1024;
 	const stdout = new Collector(maxBytes);
 	const stderr = new Collector(maxBytes);
+	// client-node ends these streams on the status frame; a late frame must not become an
+	// unhandled 'write after end' error.
+	stdout.on('error', () => {});
+	stderr.on('error', () => {});
 	const exec = new Exec(transportConfig(kc));
 	let socket: SocketLike | undefined;
 	let timer: NodeJS.Timeout | undefined;

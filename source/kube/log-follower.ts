@@ -302,7 +302,7 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 					return;
 				}
 				const info = classifyError(error);
-				if (info.kind === 'unauthorized' || info.kind === 'forbidden') {
+				if (info.kind === 'unauthorized' || info.kind === 'forbidden' || info.kind === 'tls') {
 					status({state: 'failed', message: describeError(error, errorContext)});
 					return;
 				}

@@ -38,7 +38,7 @@ export function podKey(pod: V1Pod): string {
 /** Errors after which retrying cannot help: stop and tell the user. */
 function isFatal(error: unknown): boolean {
 	const kind = classifyError(error).kind;
-	return kind === 'unauthorized' || kind === 'forbidden' || kind === 'not-found';
+	return kind === 'unauthorized' || kind === 'forbidden' || kind === 'not-found' || kind === 'tls';
 }
 
 class WatchExpired extends Error {}

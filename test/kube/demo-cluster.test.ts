@@ -101,3 +101,14 @@ test('podEvents lists the pod\'s events oldest first; previousLogs explains a mi
 	const previous = await source.previousLogs('default', 'sidecar-pod', 'main-container');
 	assert.match('error' in previous ? previous.error : '', /previous terminated container "main-container" in pod "sidecar-pod" not found/);
 });
+
+test('a kubeconfig without the cluster\'s CA fails with a TLS explanation instead of retrying', async () => {
+	const withoutCa = path.join(dir, 'no-ca');
+	fs.writeFileSync(withoutCa, cluster.kubeconfigYaml.replace(/^\s*certificate-authority-data:.*\n/m, ''));
+	const {kc, target} = loadKubeConfig({kubeconfig: withoutCa, env: {}, home: dir});
+	const statuses: SourceStatus[] = [];
+	closers.push(createKubeSource(kc, target).watchPods({namespace: 'default', onPods: () => {}, onStatus: (s) => statuses.push(s)}));
+	await waitFor(() => statuses.at(-1)?.state === 'failed', 'a failed status', 10_000);
+	const last = statuses.at(-1);
+	assert.match(last?.state === 'failed' ? last.message : '', /^The secure \(TLS\) connection to the server 127\.0\.0\.1:\d+ failed: .*certificate/);
+});

@@ -10,15 +10,17 @@ import {alreadyExists, ApiError, badRequest, clone, notFound, rfc3339, type Obj}
 import {SERVER_VERSION} from './discovery.js';
 
 export class Cluster {
-	readonly store = new Store();
+	readonly store: Store;
 	readonly events: EventRecorder;
 	readonly kubelet: Kubelet;
 
 	constructor(
 		runtime: Runtime,
 		readonly nowMs: () => number,
+		watchHistory: number,
 		kubeletOptions: KubeletOptions,
 	) {
+		this.store = new Store(watchHistory);
 		this.events = new EventRecorder(this.store, nowMs);
 		this.kubelet = new Kubelet(this.store, runtime, this.events, nowMs, kubeletOptions);
 		for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) this.create('namespaces', undefined, {metadata: {name: ns}});

@@ -38,11 +38,11 @@ export function requireKubectl(): void {
 	}
 }
 
-/** The lesson's manifest: the runtime engineer's copy when it exists, else the suite's fixture. */
-export function manifestPath(name: 'sidecar-pod' | 'crasher' | 'invalid'): string {
+/** A manifest: the runtime engineer's copy in demo/manifests when it exists, else the suite's fixture. */
+export function manifestPath(name: 'sidecar-pod' | 'crasher' | 'native-sidecar' | 'invalid'): string {
 	const root = repoRoot();
-	if (name === 'sidecar-pod') {
-		const demo = path.join(root, 'demo', 'manifests', 'sidecar-pod.yaml');
+	if (name !== 'invalid') {
+		const demo = path.join(root, 'demo', 'manifests', `${name}.yaml`);
 		if (fs.existsSync(demo)) return demo;
 	}
 	return path.join(root, 'test', 'real-cluster', 'fixtures', `${name}.yaml`);

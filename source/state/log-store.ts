@@ -11,6 +11,8 @@ export type LogRow = {
 	readonly entry: LogEntry;
 	/** Memoised display text (sanitised lazily, only for rows that are actually shown). */
 	cache?: {key: string; text: string};
+	/** Memoised rows of terminal cells for the last width/wrap/query it was drawn with. */
+	layout?: {key: string; lines: string[]};
 };
 
 export type LogStoreOptions = {

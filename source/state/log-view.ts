@@ -80,15 +80,24 @@ export type WindowOptions = RowTextOptions & {
 	query?: string;
 };
 
+/** The row cut or wrapped to the column width, memoised: a row is measured once, not per frame. */
+export function rowLines(row: LogRow, options: WindowOptions): string[] {
+	const key = `${options.timestamps ? 't' : ''}${options.colour ? 'c' : ''}${options.wrap ? 'w' : ''}${options.width}\u0000${options.query ?? ''}`;
+	if (row.layout?.key === key) return row.layout.lines;
+	let text = rowText(row, options);
+	if (options.query) text = highlightMatches(text, options.query);
+	const lines = layoutLine(text, options.width, options.wrap);
+	row.layout = {key, lines};
+	return lines;
+}
+
 /** The rows to draw, top to bottom, bottom-aligned at the scroll position; at most `height`. */
 export function visibleRows(buffer: RingBuffer<LogRow>, options: WindowOptions): DisplayRow[] {
 	const out: DisplayRow[] = [];
 	if (options.height <= 0) return out;
 	for (let index = bottomIndex(buffer, options.bottomSeq); index >= 0 && out.length < options.height; index--) {
 		const row = buffer.at(index)!;
-		let text = rowText(row, options);
-		if (options.query) text = highlightMatches(text, options.query);
-		const lines = layoutLine(text, options.width, options.wrap);
+		const lines = rowLines(row, options);
 		for (let part = lines.length - 1; part >= 0 && out.length < options.height; part--) {
 			out.push({key: `${row.seq}.${part}`, text: lines[part]!});
 		}

@@ -11,8 +11,11 @@ export function cellWidth(text: string): number {
 }
 
 /** Cuts `text` to at most `width` cells, marking a cut with `…`. */
+const narrowAscii = /^[\u0020-\u007E]*$/;
+
 export function truncateCells(text: string, width: number): string {
 	if (width <= 0) return '';
+	if (narrowAscii.test(text)) return text.length <= width ? text : `${text.slice(0, width - 1)}…`; // the common case, no measuring
 	if (stringWidth(text) <= width) return text;
 	const cut = sliceAnsi(text, 0, width - 1);
 	return `${cut}${cut.includes('\u001B') ? sgrReset : ''}…`;

@@ -52,7 +52,7 @@ function printableOnly(text: string): string {
 	return out;
 }
 
-type Scan = {text: string; index: number; out: string; column: number; keptSgr: boolean};
+type Scan = {text: string; index: number; out: string; keptSgr: boolean};
 
 /** Index just past a string sequence's terminator (BEL, ESC \, or 8-bit ST), or the end. */
 function endOfStringSequence(text: string, start: number): {payloadEnd: number; next: number} {
@@ -114,7 +114,6 @@ function handleCsi(scan: Scan, start: number, shownIntroducer: string, options: 
 
 function append(scan: Scan, visible: string): void {
 	scan.out += visible;
-	scan.column += stringWidth(visible);
 }
 
 /**
@@ -134,7 +133,7 @@ export function sanitizeLine(raw: string, options: SanitizeOptions = {}): string
 	if (plainAscii.test(text)) return text + cutMarker;
 
 	const tabWidth = options.tabWidth ?? 8;
-	const scan: Scan = {text, index: 0, out: '', column: 0, keptSgr: false};
+	const scan: Scan = {text, index: 0, out: '', keptSgr: false};
 	let run = '';
 	const flushRun = () => {
 		if (run) {
@@ -155,7 +154,8 @@ export function sanitizeLine(raw: string, options: SanitizeOptions = {}): string
 
 		flushRun();
 		if (code === 0x09) {
-			const spaces = tabWidth - (scan.column % tabWidth);
+			// Measured only when a tab needs it (string-width skips the SGR kept so far).
+			const spaces = tabWidth - (stringWidth(scan.out) % tabWidth);
 			append(scan, ' '.repeat(spaces));
 			scan.index++;
 		} else if (code === 0x1B) {

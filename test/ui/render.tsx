@@ -41,6 +41,8 @@ class FakeStdin extends EventEmitter {
 
 export type Terminal = {
 	lastFrame(): string;
+	/** How many frames Ink has written so far. */
+	frameCount(): number;
 	/** Sends keys; `press` is the same with a name for readability. */
 	write(data: string): void;
 	resize(columns: number, rows: number): void;
@@ -76,6 +78,7 @@ export function renderTerminal(tree: ReactElement, size: {columns: number; rows:
 	});
 	return {
 		lastFrame: stdout.lastFrame,
+		frameCount: () => stdout.frames.length,
 		write(data) {
 			stdin.write(data);
 		},

@@ -2,6 +2,8 @@ import {useEffect, useRef, useState, useSyncExternalStore} from 'react';
 import type {Closeable, KubeSource, SourceStatus} from '../../kube/types.js';
 import {LogStore} from '../../state/log-store.js';
 
+export const logRefreshMs = 100;
+
 export type LogFollowersOptions = {
 	namespace: string;
 	pod: string;
@@ -27,7 +29,8 @@ export type LogFollowers = {
  */
 export function useLogFollowers(source: KubeSource, options: LogFollowersOptions): LogFollowers {
 	const {namespace, pod, uid, containers, bufferLines, tailLines, sinceSeconds} = options;
-	const [store] = useState(() => new LogStore({capacity: bufferLines}));
+	// Ten log updates a second read smoothly and leave the CPU to the keyboard; keys re-render at once.
+	const [store] = useState(() => new LogStore({capacity: bufferLines, notifyEveryMs: logRefreshMs}));
 	const [statuses, setStatuses] = useState<Record<string, SourceStatus>>({});
 	const open = useRef(new Map<string, Closeable>());
 	const lastUid = useRef<string | undefined>(undefined);

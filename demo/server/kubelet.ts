@@ -129,7 +129,7 @@ class PodWorker {
 		const scheduled = (status.conditions ?? []).find((c: Obj) => c.type === 'PodScheduled');
 		status.conditions = [
 			cond('PodReadyToStartContainers', this.sandbox !== undefined && !(terminal && this.stopping)),
-			cond('Initialized', initialized || terminal, 'ContainersNotInitialized', initMsg),
+			cond('Initialized', initialized, 'ContainersNotInitialized', initMsg),
 			cond('Ready', containersReady && !terminal, readyReason, readyMsg),
 			cond('ContainersReady', containersReady && !terminal, readyReason, readyMsg),
 			scheduled ?? cond('PodScheduled', true),
@@ -442,9 +442,12 @@ class PodWorker {
 	}
 }
 
+/** Go's time.Duration String for whole milliseconds: 200ms, 10s, 1m20s, 5m0s. */
 const humanSeconds = (ms: number) => {
-	const s = Math.round(ms / 1000);
-	return s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+	if (ms < 1000) return `${ms}ms`;
+	const s = ms / 1000;
+	if (s < 60) return `${Number.isInteger(s) ? s : s.toFixed(3).replace(/0+$/, '')}s`;
+	return `${Math.floor(s / 60)}m${Math.round(s % 60)}s`;
 };
 
 export class Kubelet {

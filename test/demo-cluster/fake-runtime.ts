@@ -9,6 +9,7 @@ const enc = new TextEncoder();
 
 export const fakeImages: Record<string, ImageInfo> = {
 	'busybox:1.36': {ref: 'docker.io/library/busybox:1.36', digest: 'sha256:' + 'ab'.repeat(32), flavour: 'shell'},
+	busybox: {ref: 'docker.io/library/busybox:latest', digest: 'sha256:' + 'cd'.repeat(32), flavour: 'shell'},
 };
 
 export type FakeSandbox = PodSandbox & {opts: PodSandboxOptions; started: string[]; disposed: boolean};

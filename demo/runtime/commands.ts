@@ -726,8 +726,9 @@ const wc: CommandImpl = async ctx => {
 	const totals = {l: 0, w: 0, c: 0};
 	const rows: string[] = [];
 	const format = (counts: Record<string, number>, name: string): string => {
+		// busybox: "%9u" then " %9u" per count; a lone count for at most one file is unpadded.
 		const cells = show.map(flag => counts[flag]!);
-		const body = show.length === 1 && rest.length === 0 ? String(cells[0]) : cells.map(cell => String(cell).padStart(7)).join(' ');
+		const body = show.length === 1 && rest.length <= 1 ? String(cells[0]) : cells.map(cell => String(cell).padStart(9)).join(' ');
 		return name ? `${body} ${name}` : body;
 	};
 
@@ -754,14 +755,25 @@ const wc: CommandImpl = async ctx => {
 };
 
 const grep: CommandImpl = async ctx => {
-	const {rest, flags, values} = options(ctx.argv, 'em');
-	const patternSource = values.get('e') ?? rest.shift();
+	// Several -e patterns are alternatives.
+	const patterns: string[] = [];
+	const argv = ctx.argv.filter((arg, index, all) => {
+		if (arg === '-e' && index + 1 < all.length) {
+			patterns.push(all[index + 1]!);
+			return false;
+		}
+
+		return index === 0 || all[index - 1] !== '-e';
+	});
+	const {rest, flags, values} = options(argv, 'm');
+	const patternSource = patterns.length > 0 ? patterns.map(p => (flags.has('E') || flags.has('F') ? p : p)).join('\n') : rest.shift();
 	if (patternSource === undefined) {
 		await err(ctx, 'BusyBox v1.36.1 (Debian 1:1.36.1-9) multi-call binary.\n\nUsage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n');
 		return 2;
 	}
 
-	let source = flags.has('F') ? patternSource.replaceAll(/[\\^$.*+?()[\]{}|]/g, String.raw`\$&`) : flags.has('E') ? patternSource : basicToExtended(patternSource);
+	const toSource = (pattern: string): string => flags.has('F') ? pattern.replaceAll(/[\\^$.*+?()[\]{}|]/g, String.raw`\$&`) : flags.has('E') ? pattern : basicToExtended(pattern);
+	let source = patternSource.split('\n').map(pattern => `(?:${toSource(pattern)})`).join('|');
 	if (flags.has('w')) {
 		source = String.raw`\b(?:${source})\b`;
 	}

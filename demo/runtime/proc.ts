@@ -21,10 +21,25 @@ export class BrokenPipe extends Error {
 /** How long interpreted work may run before yielding to the event loop. */
 const SLICE_MS = 4;
 
-const yieldNow = async (): Promise<void> =>
-	new Promise(resolve => {
-		setImmediate(resolve);
+// One time budget shared by every sandboxed task in the process: when it is used up, all of them
+// wait for the same setImmediate, so timers and I/O run between slices however many tasks exist.
+let sliceStartedAt = performance.now();
+let pendingYield: Promise<void> | undefined;
+
+function sliceUsedUp(now: number): boolean {
+	return now - sliceStartedAt >= SLICE_MS;
+}
+
+async function yieldToEventLoop(): Promise<void> {
+	pendingYield ??= new Promise<void>(resolve => {
+		setImmediate(() => {
+			pendingYield = undefined;
+			sliceStartedAt = performance.now();
+			resolve();
+		});
 	});
+	return pendingYield;
+}
 
 export class Proc {
 	cpuMs = 0;
@@ -38,7 +53,6 @@ export class Proc {
 	/** Number of concurrently running tasks (pipeline stages, background jobs). */
 	tasks = 0;
 	private sliceStart = performance.now();
-	private lastYield = performance.now();
 	private readonly wakers = new Set<() => void>();
 	private readonly deathListeners = new Set<(result: ExitResult) => void>();
 
@@ -55,7 +69,7 @@ export class Proc {
 		}
 
 		const now = performance.now();
-		if (now - this.lastYield < SLICE_MS) {
+		if (!sliceUsedUp(now)) {
 			return undefined;
 		}
 
@@ -64,10 +78,8 @@ export class Proc {
 	}
 
 	private async yieldSlice(): Promise<void> {
-		await yieldNow();
-		const now = performance.now();
-		this.sliceStart = now;
-		this.lastYield = now;
+		await yieldToEventLoop();
+		this.sliceStart = performance.now();
 		if (this.dead) {
 			throw new Fatal(this.dead);
 		}
@@ -124,7 +136,6 @@ export class Proc {
 		} finally {
 			this.wakers.delete(wrapped);
 			this.sliceStart = performance.now();
-			this.lastYield = this.sliceStart;
 		}
 	}
 

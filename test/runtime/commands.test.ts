@@ -1,0 +1,85 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {sh} from './helpers.js';
+
+test('echo -n and -e, printf formats', async () => {
+	const run = await sh(String.raw`echo -n a; echo b; echo -e 'x\ty'; echo 'no\tescape'; printf '%s-%d-%5s|%-4s|%03d|%x|%.2f\n' s 42 r l 7 255 3.14159; printf '%s\n' a b c`);
+	assert.equal(run.stdout, 'ab\nx\ty\nno\\tescape\ns-42-    r|l   |007|ff|3.14\na\nb\nc\n');
+});
+
+test('date: busybox default format, +FORMAT, -u, -Iseconds', async () => {
+	const before = Date.now();
+	const run = await sh('date; date -u +%Y-%m-%dT%H:%M:%S; date -Iseconds; date +%s');
+	const [plain, custom, iso, epoch] = run.stdout.trimEnd().split('\n');
+	assert.match(plain!, /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d UTC \d{4}$/);
+	assert.match(custom!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+	assert.match(iso!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
+	assert.ok(Math.abs(Number(epoch) * 1000 - before) < 5000, `epoch ${epoch} near now`);
+	// The default format agrees with the epoch (same second or the next).
+	const parsed = Date.parse(plain!.replace(' UTC', '') + ' GMT');
+	assert.ok(Math.abs(parsed - before) < 5000, `parsed ${plain}`);
+});
+
+test('ls -la: busybox long format with . and .., total, sizes; missing path on stderr, exit 1', async () => {
+	const run = await sh('mkdir /tmp/d; printf "%0177d" 0 > /tmp/d/app.log; mkdir /tmp/d/sub; ls -la /tmp/d; ls /tmp/d; ls /x; echo "s=$?"');
+	const lines = run.stdout.split('\n');
+	assert.equal(lines[0], 'total 16');
+	assert.match(lines[1]!, /^drwxr-xr-x {4}3 root {5}root {10}4096 [A-Z][a-z]{2} [ \d]\d \d\d:\d\d \.$/);
+	assert.match(lines[2]!, /^drwxrwxrwt +\d+ root {5}root {10}4096 .* \.\.$/);
+	assert.match(lines[3]!, /^-rw-r--r-- {4}1 root {5}root {11}177 [A-Z][a-z]{2} [ \d]\d \d\d:\d\d app\.log$/);
+	assert.match(lines[4]!, /^drwxr-xr-x {4}2 root {5}root {10}4096 .* sub$/);
+	assert.deepEqual(lines.slice(5), ['app.log', 'sub', 's=1', '']);
+	assert.equal(run.stderr, 'ls: /x: No such file or directory\n');
+});
+
+test('cat, head, tail, wc, grep', async () => {
+	const run = await sh('seq 12 > /tmp/n; head -n 2 /tmp/n; tail -n 2 /tmp/n; tail -3 /tmp/n | head -1; wc -l /tmp/n; wc -l < /tmp/n; grep -n 1 /tmp/n | head -2; grep -c 1 /tmp/n; grep -q zzz /tmp/n; echo "q=$?"; cat /tmp/none; echo "c=$?"');
+	assert.equal(run.stdout, '1\n2\n11\n12\n10\n12 /tmp/n\n12\n1:1\n10:10\n4\nq=1\nc=1\n');
+	assert.equal(run.stderr, "cat: can't open '/tmp/none': No such file or directory\n");
+});
+
+test('touch, mkdir -p, cp, mv, rm; stat -c %s; md5sum and sha256sum', async () => {
+	const run = await sh('mkdir -p /a/b/c; touch /a/b/c/t; echo hello > /a/f; cp /a/f /a/g; mv /a/g /a/h; ls /a; rm /a/h; ls /a; stat -c %s /a/f; md5sum /a/f; echo -n hello | sha256sum; rm /a/b; echo "rm=$?"; rm -r /a/b; ls /a');
+	assert.equal(run.stdout, [
+		'b', 'f', 'h',
+		'b', 'f',
+		'6',
+		'b1946ac92492d2347c6235b4d2611184  /a/f',
+		'2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824  -',
+		'rm=1',
+		'f', '',
+	].join('\n'));
+	assert.equal(run.stderr, "rm: '/a/b' is a directory\n");
+});
+
+test('test and [ : strings, numbers, files', async () => {
+	const run = await sh('touch /tmp/f; for e in "-f /tmp/f" "-d /tmp" "-e /nope" "-z \'\'" "-n x" "3 -lt 5" "a = b" "a != b" "! -f /nope" "1 -eq 1 -a 2 -gt 1"; do eval "[ $e ]" && echo T || echo F; done');
+	assert.equal(run.stdout, 'T\nT\nF\nT\nT\nT\nF\nT\nT\nT\n');
+});
+
+test('true, false, yes, seq, hostname, id, whoami, env, /etc files', async () => {
+	const run = await sh('true; echo $?; false; echo $?; yes hi | head -n 2; seq 2 4; seq 1 2 5; hostname; id; whoami; cat /etc/hostname; env | grep ^HOSTNAME=; grep -c BusyBox /etc/os-release; ls /bin | grep -c -x -e sh -e ls -e cat');
+	assert.equal(run.stdout, '0\n1\nhi\nhi\n2\n3\n4\n1\n3\n5\ntest-pod\nuid=0(root) gid=0(root) groups=0(root),10(wheel)\nroot\ntest-pod\nHOSTNAME=test-pod\n1\n3\n');
+});
+
+test('sleep takes real, fractional time', async () => {
+	const started = performance.now();
+	const run = await sh('sleep 0.3; sleep .1; echo done');
+	const elapsed = performance.now() - started;
+	assert.equal(run.stdout, 'done\n');
+	assert.ok(elapsed >= 380 && elapsed < 2000, `elapsed ${elapsed}`);
+});
+
+test('tail -f follows appends live and survives truncation', async () => {
+	const run = await sh('echo one > /tmp/l; tail -f /tmp/l & sleep 0.1; echo two >> /tmp/l; sleep 0.1; : > /tmp/l; echo three >> /tmp/l; sleep 0.1; exit 0');
+	assert.equal(run.stdout, 'one\ntwo\nthree\n');
+	const two = run.chunks.find(chunk => chunk.text.includes('two'));
+	const three = run.chunks.find(chunk => chunk.text.includes('three'));
+	assert.ok(two && three && three.at - two.at >= 50, 'lines arrive as they are appended');
+});
+
+test('tail -f of a missing file fails like busybox', async () => {
+	const run = await sh('tail -f /var/log/none.log');
+	assert.equal(run.stderr, "tail: can't open '/var/log/none.log': No such file or directory\ntail: no files\n");
+	assert.equal(run.result.exitCode, 1);
+});

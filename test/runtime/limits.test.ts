@@ -1,0 +1,109 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {collector, sandbox, sh, withDeadline} from './helpers.js';
+
+/** Max timer lag while `work` runs: a 10 ms interval that records how late each tick fires. */
+async function maxLagDuring<T>(work: Promise<T>): Promise<{value: T; lag: number}> {
+	let lag = 0;
+	let last = performance.now();
+	const timer = setInterval(() => {
+		const now = performance.now();
+		lag = Math.max(lag, now - last - 10);
+		last = now;
+	}, 10);
+	try {
+		const value = await work;
+		return {value, lag};
+	} finally {
+		clearInterval(timer);
+	}
+}
+
+test('yes > file ends as OOMKilled (file size limit), exit 137', async () => {
+	const run = await sh('yes > /tmp/f', {limits: {fileBytes: 1024 * 1024}});
+	assert.equal(run.result.reason, 'OOMKilled');
+	assert.equal(run.result.exitCode, 137);
+	assert.match(run.result.message ?? '', /fileBytes/);
+});
+
+test('an endless loop without sleep is stopped by the CPU limit and the event loop stays responsive', async () => {
+	const {value: run, lag} = await maxLagDuring(sh('while true; do :; done', {limits: {cpuMs: 600}}));
+	assert.equal(run.result.reason, 'Error');
+	assert.equal(run.result.exitCode, 137);
+	assert.match(run.result.message ?? '', /cpuMs/);
+	assert.ok(lag < 100, `timer lag ${lag.toFixed(1)} ms`);
+});
+
+test('a fork-bomb-ish script is contained: bounded tasks, the shell survives, the event loop stays responsive', async () => {
+	const {value: run, lag} = await maxLagDuring(sh('f(){ f|f& }; f; sleep 0.5; echo alive', {limits: {cpuMs: 2000}}));
+	assert.equal(run.stdout, 'alive\n');
+	assert.match(run.stderr, /can't fork: Resource temporarily unavailable/);
+	assert.ok(lag < 150, `timer lag ${lag.toFixed(1)} ms`);
+});
+
+test('unbounded recursion through pipes ends with an error, not a crash', async () => {
+	const {value: run, lag} = await maxLagDuring(sh('f(){ f|f; }; f', {limits: {cpuMs: 2000}}));
+	assert.equal(run.result.reason, 'Error');
+	assert.ok(lag < 150, `timer lag ${lag.toFixed(1)} ms`);
+});
+
+test('output flood to stdout is stopped by the output limit', async () => {
+	const run = await sh('yes', {limits: {outputBytes: 256 * 1024}});
+	assert.equal(run.result.reason, 'Error');
+	assert.match(run.result.message ?? '', /outputBytes/);
+	assert.ok(run.stdout.length <= 256 * 1024 + 8192, `wrote ${run.stdout.length}`);
+});
+
+test('TERM without a trap ends the script with 143 during sleep', async () => {
+	const box = sandbox();
+	try {
+		const {out, got} = collector();
+		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo up; sleep 30']}, out);
+		await new Promise(resolve => {
+			setTimeout(resolve, 50);
+		});
+		const started = performance.now();
+		const result = await running.terminate(5000);
+		assert.deepEqual(result, {exitCode: 143, reason: 'Error', signal: 15});
+		assert.ok(performance.now() - started < 1000, 'sleep was interrupted');
+		assert.equal(got.stdout, 'up\n');
+	} finally {
+		await box.dispose();
+	}
+});
+
+test('TERM runs the trap handler (trap \'echo bye; exit 0\' TERM)', async () => {
+	const box = sandbox();
+	try {
+		const {out, got} = collector();
+		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'trap \'echo bye; exit 0\' TERM; while true; do sleep 1; done']}, out);
+		await new Promise(resolve => {
+			setTimeout(resolve, 50);
+		});
+		const result = await running.terminate(5000);
+		assert.deepEqual(result, {exitCode: 0, reason: 'Completed'});
+		assert.equal(got.stdout, 'bye\n');
+	} finally {
+		await box.dispose();
+	}
+});
+
+test('KILL after the grace period when the trap does not exit (137)', async () => {
+	const box = sandbox();
+	try {
+		const {out, got} = collector();
+		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'trap "echo ignoring" TERM; while true; do sleep 0.05; done']}, out);
+		await new Promise(resolve => {
+			setTimeout(resolve, 50);
+		});
+		const started = performance.now();
+		const result = await withDeadline(running.terminate(300), 3000, 'terminate');
+		const took = performance.now() - started;
+		assert.equal(result.exitCode, 137);
+		assert.equal(result.signal, 9);
+		assert.ok(took >= 280 && took < 1500, `took ${took}`);
+		assert.equal(got.stdout, 'ignoring\n');
+	} finally {
+		await box.dispose();
+	}
+});

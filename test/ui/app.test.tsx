@@ -19,6 +19,14 @@ function start(source: FakeSource, props: {initialPod?: string; size?: {columns:
 	return terminal;
 }
 
+async function waitFor(condition: () => boolean, what: string) {
+	const deadline = Date.now() + 3000;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise(resolve => setTimeout(resolve, 10));
+	}
+}
+
 const has = (text: string) => (frame: string) => plain(frame).includes(text);
 
 /** Lines of the lesson's sidecar: what main-container wrote, as tail -f prints it. */
@@ -49,8 +57,7 @@ test('Enter opens the selected pod: header, two columns, the sidecar shows what 
 	await t.waitForFrame(frame => plain(frame).split('\n').some(l => l.includes('sidecar-pod') && l.includes('2/2')), 'selection');
 	t.write(keys.enter);
 	await t.waitForFrame(has('READY 2/2'), 'the pod header');
-	const deadline = Date.now() + 2000;
-	while (source.liveFollowers('sidecar-container').length === 0 && Date.now() < deadline) await new Promise(r => setTimeout(r, 10));
+	await waitFor(() => source.liveFollowers('sidecar-container').length === 1, 'the sidecar follower');
 	source.lines('sidecar-container', lessonLines(0, 3));
 	const frame = plain(await t.waitForFrame(has('Main container log entry 2'), 'sidecar lines'));
 	assert.match(frame, /STATUS Running/);
@@ -69,8 +76,7 @@ async function podView(containers?: Parameters<typeof makePod>[1], size?: {colum
 	source.pods = [makePod('sidecar-pod', containers)];
 	const t = start(source, {initialPod: 'sidecar-pod', size, colour});
 	await t.waitForFrame(has('· following'), 'the pod view');
-	const deadline = Date.now() + 2000;
-	while (source.followers.length < (containers?.length ?? 2) && Date.now() < deadline) await new Promise(r => setTimeout(r, 10));
+	await waitFor(() => source.followers.length === (containers?.length ?? 2), 'a follower per container');
 	return {source, t};
 }
 
@@ -167,13 +173,13 @@ test('a pod that does not exist yet says so, then appears; a recreated pod is fo
 	await t.waitForFrame(has('not found in namespace "default" — waiting'), 'the waiting message');
 	source.setPods([makePod('sidecar-pod', undefined, {uid: 'first'})]);
 	await t.waitForFrame(has('2 sidecar-container · following'), 'the pod view');
-	assert.equal(source.liveFollowers('main-container').length, 1);
+	await waitFor(() => source.liveFollowers('main-container').length === 1, 'the follower');
 	source.setPods([]);
 	await t.waitForFrame(has('waiting for it to be created'), 'deleted');
-	assert.equal(source.liveFollowers('main-container').length, 0, 'followers closed when the pod is gone');
+	await waitFor(() => source.liveFollowers('main-container').length === 0, 'followers closed when the pod is gone');
 	source.setPods([makePod('sidecar-pod', undefined, {uid: 'second'})]);
 	await t.waitForFrame(has('pod recreated'), 'recreated notice');
-	assert.equal(source.liveFollowers('main-container').length, 1);
+	await waitFor(() => source.liveFollowers('main-container').length === 1, 'a new follower');
 	assert.equal(source.liveFollowers('main-container')[0]!.options.pod, 'sidecar-pod');
 });
 

@@ -10,6 +10,8 @@ export type LogColumnProps = {
 	mode: string;
 	isFocused: boolean;
 	isWarning: boolean;
+	/** A problem to explain in the column body (wrapped) when there is nothing else to show. */
+	notice?: string;
 	rows: readonly DisplayRow[];
 	width: number;
 	height: number;
@@ -17,14 +19,19 @@ export type LogColumnProps = {
 };
 
 /** One container's log: a title line and the visible rows (already cut to `width`). */
-export const LogColumn = memo(function LogColumn({title, mode, isFocused, isWarning, rows, width, height, theme}: LogColumnProps) {
+export const LogColumn = memo(function LogColumn({title, mode, isFocused, isWarning, notice, rows, width, height, theme}: LogColumnProps) {
 	const heading = truncateCells(`${isFocused ? '▶ ' : '  '}${title} · ${mode}`, width);
 	return (
 		<Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
 			<Text bold={isFocused} inverse={isFocused} color={isWarning ? theme.warn : undefined} wrap="truncate-end">
 				{heading}
 			</Text>
-			{rows.length === 0 ? (
+			{rows.length === 0 && notice ? (
+				<Text color={theme.warn} wrap="wrap">
+					{notice}
+				</Text>
+			) : null}
+			{rows.length === 0 && !notice ? (
 				<Text color={theme.muted} dimColor={theme.dim} wrap="truncate-end">
 					{truncateCells('(no log output yet)', width)}
 				</Text>

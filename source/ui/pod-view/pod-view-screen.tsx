@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {useEffect, useMemo, type ReactNode} from 'react';
+import {useCallback, useEffect, useMemo, type ReactNode} from 'react';
 import type {KubeSource} from '../../kube/types.js';
 import {containerInfos} from '../../state/containers.js';
 import {columnLayout} from '../../state/layout.js';
@@ -101,9 +101,14 @@ export function PodViewScreen(props: PodViewScreenProps) {
 		[view.search, focusedName, version, view.previousOf, previous, view.timestamps, colour],
 	);
 
+	const closeOverlay = useCallback(() => {
+		dispatch({type: 'close-overlay'});
+	}, [dispatch]);
 	const inspectorOwnsKeys = view.overlay === 'inspector' && props.volumeInspector !== undefined && pod !== undefined;
 	useKeys(
 		(input, key) => {
+			// The containers effect may not have run yet for the frame the user is looking at.
+			if (latestView().containers !== names) dispatch({type: 'set-containers', containers: names});
 			// Read the state the previous key left, not the one of the last render (fast typing).
 			const view = latestView();
 			const focusedName = view.containers[focusIndex(view)];
@@ -207,8 +212,11 @@ export function PodViewScreen(props: PodViewScreenProps) {
 	} else if (view.overlay === 'events') {
 		body = <EventsPane events={events} now={now} width={width} height={logHeight} theme={theme} />;
 	} else if (view.overlay === 'inspector') {
-		body = props.volumeInspector ? (
-			props.volumeInspector({source, pod, width, height: logHeight, theme, focusedContainer: focusedName, onClose: () => dispatch({type: 'close-overlay'})})
+		const Inspector = props.volumeInspector;
+		body = Inspector ? (
+			<Box height={logHeight + 1} width={width} overflow="hidden">
+				<Inspector source={source} pod={pod} width={width} height={logHeight} theme={theme} focusedContainer={focusedName} onClose={closeOverlay} />
+			</Box>
 		) : (
 			<Box height={logHeight + 1}>
 				<Text color={theme.muted}>volume inspector: coming soon (i or Esc closes)</Text>
@@ -225,10 +233,12 @@ export function PodViewScreen(props: PodViewScreenProps) {
 					const connection = statuses[info.name];
 					let mode = paused ? 'paused (f follows)' : 'following';
 					let isWarning = false;
+					let notice: string | undefined;
 					if (isPrevious) mode = previous.state === 'error' ? `previous: ${sanitizeName(previous.message, 300)}` : previous.state === 'done' ? `previous instance${paused ? ' · paused' : ''}` : 'previous: loading…';
 					else if (connection && connection.state !== 'live' && connection.state !== 'connecting') {
 						mode = statusText(connection);
 						isWarning = true;
+						if (connection.state === 'failed') notice = sanitizeName(connection.message, 2000);
 					}
 
 					const rows =
@@ -251,6 +261,7 @@ export function PodViewScreen(props: PodViewScreenProps) {
 							mode={mode}
 							isFocused={index === focus}
 							isWarning={isWarning || (isPrevious && previous.state === 'error')}
+							notice={notice ?? (isPrevious && previous.state === 'error' ? sanitizeName(previous.message, 2000) : undefined)}
 							rows={rows}
 							width={layout.widths[position]!}
 							height={logHeight}
@@ -267,7 +278,8 @@ export function PodViewScreen(props: PodViewScreenProps) {
 	else if (view.search.mode === 'active') {
 		const current = view.search.currentSeq === undefined ? 0 : focusedMatches.indexOf(view.search.currentSeq) + 1;
 		footer = `search "${sanitizeName(view.search.query)}": ${focusedMatches.length === 0 ? 'no matches' : `${current}/${focusedMatches.length}`} · n/N next/prev · Esc clear`;
-	} else footer = 'Tab focus · ⏎ zoom · / search · t time · w wrap · p prev · e events · i volumes · ? help · Esc back · q quit';
+	} else if (width >= 110) footer = 'Tab focus · ⏎ zoom · / search · t time · w wrap · p prev · e events · i volumes · ? help · Esc back · q quit';
+	else footer = 'Tab focus · ⏎ zoom · / search · p prev · e events · ? help · q quit';
 	const hidden = layout.hidden > 0 ? `${view.zoomed ? 'zoomed' : `${layout.hidden} column${layout.hidden === 1 ? '' : 's'} hidden`} (${focus + 1}/${names.length}) · ` : '';
 	const flags = `${view.timestamps ? '[t]' : ''}${view.wrap ? '[w]' : ''}`;
 

@@ -124,7 +124,9 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
 
 /** Replaces what legitimately differs between two clusters and two runs. */
 export function normalise(text: string, nodeName?: string): string {
-	let out = text
+	// The node's name first: the real node is called 127.0.0.1, which the IP rule would eat.
+	let out = nodeName ? text.split(`${nodeName}/`).join('<NODE>/').replace(new RegExp(` to ${nodeName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), ' to <NODE>') : text;
+	out = out
 		.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z/g, '<TIME-NANO>')
 		.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g, '<TIME>')
 		// busybox `date` output, and describe's RFC1123Z times
@@ -137,7 +139,6 @@ export function normalise(text: string, nodeName?: string): string {
 		.replace(/\bdefault-token-[a-z0-9]{5}\b/g, 'default-token-<ID>')
 		.replace(/\bkube-api-access-[a-z0-9]{5}\b/g, 'kube-api-access-<ID>')
 		.replace(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g, '<IP>');
-	if (nodeName && nodeName !== '<IP>') out = out.split(nodeName).join('<NODE>');
 	return out;
 }
 

@@ -171,7 +171,7 @@ export class Cluster {
 		const {uid} = current.metadata;
 		const phase = current.status?.phase;
 		if (!current.spec.nodeName || phase === 'Succeeded' || phase === 'Failed' || grace === 0) {
-			const gone = this.store.remove('pods', namespace, name);
+			const gone = this.store.remove('pods', namespace, name, current.metadata.deletionTimestamp ? undefined : {deletionTimestamp: rfc3339(this.nowMs()), deletionGracePeriodSeconds: 0});
 			void this.kubelet.terminate(namespace!, name, uid, 0);
 			return gone;
 		}

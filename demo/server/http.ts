@@ -19,8 +19,23 @@ const FIELD_LABELS: Record<string, string[]> = {
 
 export type HttpContext = {cluster: Cluster; token: string; watchBookmarkMs: number; closing: () => boolean; track(res: ServerResponse): void};
 
+// Stored objects are never mutated (updates replace them), so their JSON can be cached: a list
+// or a watch fan-out to many clients then serialises each object version once.
+const jsonCache = new WeakMap<object, string>();
+export function objectJson(obj: Obj): string {
+	let text = jsonCache.get(obj);
+	if (text === undefined) {
+		text = JSON.stringify(obj);
+		jsonCache.set(obj, text);
+	}
+	return text;
+}
+
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
-	const text = JSON.stringify(body);
+	sendText(res, code, JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, code: number, text: string): void {
 	res.writeHead(code, {'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text)});
 	res.end(text);
 }
@@ -165,7 +180,7 @@ async function handleResource(ctx: HttpContext, req: IncomingMessage, res: Serve
 	switch (method) {
 		case 'GET':
 			if (wantsTable(req)) return sendJson(res, 200, toTable(route.resource, [cluster.get(route.resource, ns, route.name)], {resourceVersion: cluster.store.resourceVersion}, new Date(cluster.nowMs()), includeObject(q)));
-			return sendJson(res, 200, cluster.get(route.resource, ns, route.name));
+			return sendText(res, 200, objectJson(cluster.get(route.resource, ns, route.name)));
 		case 'PUT': {
 			const body = await readBody(req);
 			return sendJson(res, 200, cluster.update(route.resource, ns, route.name, body));
@@ -221,7 +236,7 @@ function list(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, resou
 		meta.remainingItemCount = remaining;
 	}
 	if (wantsTable(req)) return sendJson(res, 200, toTable(resource, items, meta, new Date(cluster.nowMs()), includeObject(q)));
-	sendJson(res, 200, {kind: `${info.kind}List`, apiVersion: 'v1', metadata: meta, items});
+	sendText(res, 200, `{"kind":"${info.kind}List","apiVersion":"v1","metadata":${JSON.stringify(meta)},"items":[${items.map(objectJson).join(',')}]}`);
 }
 
 const keyOf = (o: Obj) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -255,7 +270,7 @@ function watch(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, reso
 			first = false;
 			return JSON.stringify({type, object: t});
 		}
-		return JSON.stringify({type, object: obj});
+		return `{"type":"${type}","object":${type === 'BOOKMARK' || type === 'ERROR' ? JSON.stringify(obj) : objectJson(obj)}}`;
 	};
 	const push = (type: string, obj: Obj) => {
 		if (closed) return;

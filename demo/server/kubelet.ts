@@ -172,7 +172,8 @@ class PodWorker {
 		const main = all.filter(c => c.kind === 'main');
 		for (const c of main) c.state = {waiting: {reason: 'ContainerCreating'}};
 		this.publish();
-		await Promise.all(main.map(c => this.start(c)));
+		// One after the other, as the kubelet's SyncPod does (pull, create, start per container).
+		for (const c of main) await this.start(c);
 	}
 
 	/** Resolve the pod's volumes; retry while a ConfigMap/Secret is missing (FailedMount). */

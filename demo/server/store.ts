@@ -73,13 +73,14 @@ export class Store {
 		return obj;
 	}
 
-	remove(resource: string, namespace: string | undefined, name: string): Obj | undefined {
+	/** Remove an object; `finalMetadata` is merged into the metadata of the DELETED event's object. */
+	remove(resource: string, namespace: string | undefined, name: string, finalMetadata?: Obj): Obj | undefined {
 		const map = this.bucket(resource);
 		const key = keyOf(namespace, name);
 		const prev = map.get(key);
 		if (!prev) return undefined;
 		map.delete(key);
-		const gone = {...prev, metadata: {...prev.metadata, resourceVersion: String(++this.rv)}};
+		const gone = {...prev, metadata: {...prev.metadata, ...finalMetadata, resourceVersion: String(++this.rv)}};
 		this.emit(resource, 'DELETED', gone);
 		return gone;
 	}

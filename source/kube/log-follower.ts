@@ -8,8 +8,8 @@
 // - restarted: fetch what we missed of the old instance (`previous=true`), emit a restart marker,
 //   follow the new instance from its start;
 // - waiting (ContainerCreating, CrashLoopBackOff), pod gone: wait with back-off and say so.
-import type {V1ContainerStatus, V1Pod} from '@kubernetes/client-node';
-import {Backoff, sleep} from './backoff.js';
+import type {V1ContainerStateTerminated, V1ContainerStatus, V1Pod} from '@kubernetes/client-node';
+import {Backoff} from './backoff.js';
 import {classifyError, describeError} from './errors.js';
 import {LineSplitter} from './line-splitter.js';
 import type {Query, Transport} from './transport.js';
@@ -21,6 +21,8 @@ export type LogFollowerDeps = {
 	/** Back-off while the container is waiting or the pod is missing. */
 	waitBackoff?: Backoff;
 	context?: string;
+	/** Calls back whenever the pod changes (a watch); waits end early then. */
+	watchPodChanges?: (onChange: () => void) => Closeable;
 };
 
 /** Splits a `timestamps=true` line into its RFC3339Nano time and text. */
@@ -81,9 +83,16 @@ class Dedup {
 	}
 }
 
-type Instance = {uid: string; containerId: string | undefined; restartCount: number};
+/** The instance we are reading: `n` is its restartCount; `done` once read to its end. */
+type Reading = {uid: string; n: number; done: boolean};
 
 class StopFollowing extends Error {}
+
+/** The server's own text when we parsed the JSON ourselves (always here); a Date otherwise. */
+function rfc3339(value: Date | string | undefined): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	return typeof value === 'string' ? value : value.toISOString();
+}
 
 function containerStatus(pod: V1Pod, container: string): V1ContainerStatus | undefined {
 	const all = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
@@ -94,11 +103,33 @@ function containerNames(pod: V1Pod): string[] {
 	return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c) => c.name);
 }
 
-/** The ID of the instance a log request would read now, or undefined while waiting. */
-function streamableId(cs: V1ContainerStatus): string | undefined {
-	if (cs.state?.running) return cs.containerID;
-	if (cs.state?.terminated) return cs.state.terminated.containerID ?? cs.containerID;
+/**
+ * What the kubelet reports, in its terms: restartCount is the instance number of the NEWEST
+ * container (set when it is created). Running/terminated: that instance is the state and the one
+ * before it (n-1) is lastState. Waiting after a crash (CrashLoopBackOff): the newest instance has
+ * already ended and IS lastState; a plain log request reads it, `previous=true` would not.
+ */
+export function latestInstance(cs: V1ContainerStatus): {n: number; ended: boolean; waiting: boolean} | undefined {
+	const n = cs.restartCount ?? 0;
+	if (cs.state?.running) return {n, ended: false, waiting: false};
+	if (cs.state?.terminated) return {n, ended: true, waiting: false};
+	if (cs.lastState?.terminated) return {n, ended: true, waiting: true};
 	return undefined;
+}
+
+/** The instance before the newest, readable with `previous=true`, when there is one. */
+function priorInstance(cs: V1ContainerStatus): {n: number; terminated: V1ContainerStateTerminated} | undefined {
+	const terminated = cs.lastState?.terminated;
+	if (!terminated || !(cs.state?.running || cs.state?.terminated)) return undefined;
+	return {n: (cs.restartCount ?? 0) - 1, terminated};
+}
+
+/** How instance `n` ended, when the status still says. */
+function terminationOf(cs: V1ContainerStatus, n: number): V1ContainerStateTerminated | undefined {
+	const latest = latestInstance(cs);
+	if (latest?.ended && latest.n === n) return cs.state?.terminated ?? cs.lastState?.terminated;
+	const prior = priorInstance(cs);
+	return prior?.n === n ? prior.terminated : undefined;
 }
 
 export function followContainerLogs(options: LogFollowOptions, deps: LogFollowerDeps): Closeable {
@@ -137,9 +168,8 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 	};
 	const notice = (text: string) => push({kind: 'notice', seq: seq++, time: new Date().toISOString(), text});
 
-	let current: Instance | undefined;
+	let current: Reading | undefined;
 	let dedup = new Dedup();
-	let startedOnce = false;
 	let lastNotice = '';
 	const noticeOnce = (text: string) => {
 		if (text === lastNotice) return;
@@ -184,10 +214,49 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 		}
 	}
 
+	// Pod changes (from a watch) cut waits short, so restarts are seen at once, without polling.
+	let wake: (() => void) | undefined;
+	let changedWhileBusy = false;
+	function pause(ms: number): Promise<boolean> {
+		if (changedWhileBusy) {
+			changedWhileBusy = false;
+			return Promise.resolve(!signal.aborted);
+		}
+		return new Promise((resolve) => {
+			if (signal.aborted) return resolve(false);
+			const done = (value: boolean) => {
+				clearTimeout(timer);
+				signal.removeEventListener('abort', onAbort);
+				wake = undefined;
+				resolve(value);
+			};
+			const onAbort = () => done(false);
+			const timer = setTimeout(() => done(true), ms);
+			signal.addEventListener('abort', onAbort, {once: true});
+			wake = () => done(true);
+		});
+	}
+	const podWatch = deps.watchPodChanges?.(() => {
+		if (wake) wake();
+		else changedWhileBusy = true;
+	});
+
 	async function waitRetry(reason: string, wait = waitBackoff): Promise<boolean> {
 		const retryInMs = wait.next();
 		status({state: 'reconnecting', attempt: wait.attempt, retryInMs, reason});
-		return sleep(retryInMs, signal);
+		return pause(retryInMs);
+	}
+
+	function marker(cs: V1ContainerStatus, n: number): void {
+		const terminated = terminationOf(cs, n - 1);
+		push({kind: 'restart', seq: seq++, time: rfc3339(terminated?.finishedAt), exitCode: terminated?.exitCode, reason: terminated?.reason, instance: n});
+		lastNotice = '';
+	}
+
+	function skipped(count: number): void {
+		if (count > 0) {
+			notice(`${count} instance${count === 1 ? '' : 's'} of container "${container}" started and ended between two looks; ${count === 1 ? 'its log is' : 'their logs are'} no longer available`);
+		}
 	}
 
 	async function step(): Promise<boolean> {
@@ -212,82 +281,73 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 			}
 			return waitRetry(`container "${container}" has not started yet`);
 		}
-		const restartCount = cs.restartCount ?? 0;
+		const latest = latestInstance(cs);
+		if (!latest) return waitRetry(`container "${container}" is waiting to start: ${cs.state?.waiting?.reason ?? 'waiting'}`);
 
-		// First look at a container in CrashLoopBackOff: show its last instance, like kubectl logs.
-		if (!current && !streamableId(cs) && cs.lastState?.terminated?.containerID) {
-			// While waiting, restartCount still counts the instance that last ran: the next one gets +1.
-			current = {uid, containerId: cs.lastState.terminated.containerID, restartCount};
-			startedOnce = true;
-			await stream({previous: true, tailLines: options.tailLines, sinceSeconds: options.sinceSeconds}, current.restartCount);
-			return true;
-		}
-
-		if (current && restartCount > current.restartCount) {
-			// The instance we followed has ended and a new one exists (maybe still waiting).
-			if (restartCount === current.restartCount + 1 && current.containerId !== undefined) {
-				try {
-					const query: Query = {previous: true};
-					if (dedup.lastTime) query['sinceTime'] = floorToSecond(dedup.lastTime);
-					await stream(query, current.restartCount);
-				} catch {
-					// The old instance's log may be gone already; the marker still tells the story.
-				}
-			}
-			const terminated = cs.lastState?.terminated;
-			push({
-				kind: 'restart',
-				seq: seq++,
-				time: terminated?.finishedAt ? new Date(terminated.finishedAt as unknown as string).toISOString() : undefined,
-				exitCode: terminated?.exitCode,
-				reason: terminated?.reason,
-				instance: restartCount,
-			});
-			current = {uid, containerId: undefined, restartCount};
+		if (!current || latest.n < current.n) {
+			// First look (for a container in CrashLoopBackOff: its last instance, like kubectl logs).
+			current = {uid, n: latest.n, done: false};
 			dedup = new Dedup();
-			lastNotice = '';
+			return read({tailLines: options.tailLines, sinceSeconds: options.sinceSeconds}, latest.ended);
 		}
 
-		const id = streamableId(cs);
-		if (!id || (current?.containerId === undefined && current !== undefined && id === cs.lastState?.terminated?.containerID)) {
-			const reason = cs.state?.waiting?.reason ?? 'waiting';
-			return waitRetry(`container "${container}" is waiting to start: ${reason}`);
+		if (latest.n === current.n) {
+			if (!current.done) {
+				return read(dedup.lastTime ? {sinceTime: floorToSecond(dedup.lastTime)} : {}, latest.ended);
+			}
+			// Read to its end; wait for the next instance (or for ever, if it will not restart).
+			if (latest.waiting) return waitRetry(`container "${container}" is waiting to start: ${cs.state?.waiting?.reason ?? 'waiting'}`);
+			const terminated = cs.state?.terminated;
+			if (terminated) {
+				noticeOnce(`container "${container}" terminated (exit code ${terminated.exitCode ?? '?'}${terminated.reason ? `, ${terminated.reason}` : ''})`);
+			}
+			status({state: 'live'});
+			return pause(waitBackoff.next());
 		}
 
-		let query: Query;
-		if (!current) {
-			current = {uid, containerId: id, restartCount};
-			query = {tailLines: options.tailLines, sinceSeconds: options.sinceSeconds};
-		} else if (current.containerId === undefined) {
-			current.containerId = id;
-			query = {};
-		} else if (dedup.lastTime) {
-			query = {sinceTime: floorToSecond(dedup.lastTime)};
-		} else {
-			query = startedOnce ? {} : {tailLines: options.tailLines, sinceSeconds: options.sinceSeconds};
+		// One or more new instances since we last looked.
+		const prior = priorInstance(cs);
+		if (!current.done && prior?.n === current.n) {
+			// The rest of the instance we were reading, in case the stream missed its end.
+			try {
+				await stream({previous: true, ...(dedup.lastTime ? {sinceTime: floorToSecond(dedup.lastTime)} : {})}, current.n);
+			} catch {
+				// Gone already: the marker still tells the story.
+			}
 		}
-		startedOnce = true;
+		if (prior && prior.n > current.n) {
+			// An instance that ran and ended between two looks: its log is still there in full.
+			skipped(prior.n - current.n - 1);
+			marker(cs, prior.n);
+			current = {uid, n: prior.n, done: true};
+			dedup = new Dedup();
+			try {
+				await stream({previous: true}, prior.n);
+			} catch {
+				// Gone already.
+			}
+		}
+		skipped(latest.n - current.n - 1);
+		marker(cs, latest.n);
+		current = {uid, n: latest.n, done: false};
+		dedup = new Dedup();
+		return read({}, latest.ended);
+	}
+
+	/** Reads the newest instance (following it while it runs); marks it done at a clean end of an ended one. */
+	async function read(query: Query, ended: boolean): Promise<boolean> {
+		const reading = current!;
 		const started = Date.now();
-		const result = await stream({...query, follow: true}, current.restartCount, () => {
+		const result = await stream({...query, follow: true}, reading.n, () => {
 			waitBackoff.reset();
 			status({state: 'live'});
 		});
-		if (!result.clean) {
-			return waitRetry('the log stream was interrupted', backoff);
-		}
-		if (result.lines > 0 || Date.now() - started > 2000) {
-			backoff.reset();
-			if (!cs.state?.terminated) {
-				waitBackoff.reset();
-				return true;
-			}
-		}
-		// Ended with nothing new: the instance has stopped; look at the pod again after a pause.
-		const terminated = cs.state?.terminated;
-		if (terminated) {
-			noticeOnce(`container "${container}" terminated (exit code ${terminated.exitCode ?? '?'}${terminated.reason ? `, ${terminated.reason}` : ''})`);
-		}
-		return sleep(waitBackoff.next(), signal);
+		if (!result.clean) return waitRetry('the log stream was interrupted', backoff);
+		if (result.lines > 0 || Date.now() - started > 2000) backoff.reset();
+		if (ended) reading.done = true;
+		if (result.lines > 0 || ended) return true;
+		// A running instance whose stream ended at once with nothing new: it is probably stopping.
+		return pause(waitBackoff.next());
 	}
 
 	async function run(): Promise<void> {
@@ -324,6 +384,7 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 	return {
 		close() {
 			controller.abort();
+			podWatch?.close();
 			if (batchTimer !== undefined) clearTimeout(batchTimer);
 			batchTimer = undefined;
 			batch = [];

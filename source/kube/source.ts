@@ -67,7 +67,18 @@ export function createKubeSource(kc: KubeConfig, target: ClusterTarget, tuning: 
 		},
 
 		followLogs(options: LogFollowOptions): Closeable {
-			return followContainerLogs(options, {transport, context});
+			// A watch on the pod wakes the follower when a container restarts, instead of polling.
+			const watchPodChanges = (onChange: () => void) =>
+				watchPodCollection({
+					transport,
+					namespace: options.namespace,
+					fieldSelector: `metadata.name=${options.pod}`,
+					coalesceMs: 0,
+					context,
+					onChange,
+					onStatus: () => {},
+				});
+			return followContainerLogs(options, {transport, context, watchPodChanges});
 		},
 
 		async previousLogs(namespace, pod, container, tailLines) {

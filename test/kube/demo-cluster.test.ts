@@ -23,7 +23,8 @@ const closers: Array<{close(): void}> = [];
 
 before(async () => {
 	assert.ok(fs.existsSync(manifest), `the lesson's manifest ${manifest} is missing (run the tests from the repository root)`);
-	cluster = await startDemoCluster({manifests: [manifest]});
+	// Short CrashLoopBackOff delays so that the restart test sees several instances quickly.
+	cluster = await startDemoCluster({manifests: [manifest], backoffBaseMs: 100});
 	fs.writeFileSync(kubeconfig, cluster.kubeconfigYaml);
 	const {kc, target} = loadKubeConfig({kubeconfig, env: {}, home: dir});
 	source = createKubeSource(kc, target);
@@ -111,4 +112,17 @@ test('a kubeconfig without the cluster\'s CA fails with a TLS explanation instea
 	await waitFor(() => statuses.at(-1)?.state === 'failed', 'a failed status', 10_000);
 	const last = statuses.at(-1);
 	assert.match(last?.state === 'failed' ? last.message : '', /^The secure \(TLS\) connection to the server 127\.0\.0\.1:\d+ failed: .*certificate/);
+});
+
+test('followLogs across real restarts: every line of every instance once, in order, with restart markers', async () => {
+	await cluster.applyYaml(
+		['apiVersion: v1', 'kind: Pod', 'metadata: {name: counter}', 'spec:', '  containers:', '  - name: c', '    image: busybox:1.36',
+			'    command: ["sh", "-c", "for i in 1 2 3; do echo line-$i; sleep 0.05; done; exit 3"]', ''].join('\n'),
+	);
+	const entries: LogEntry[] = [];
+	closers.push(source.followLogs({namespace: 'default', pod: 'counter', container: 'c', onEntries: (e) => entries.push(...e), onStatus: () => {}}));
+	await waitFor(() => entries.some((e) => e.kind === 'line' && e.instance === 2 && e.text === 'line-3'), 'the third instance\'s last line', 20_000);
+	const upToThird = entries.slice(0, entries.findIndex((e) => e.kind === 'line' && e.instance === 2 && e.text === 'line-3') + 1);
+	const rendered = upToThird.filter((e) => e.kind !== 'notice').map((e) => (e.kind === 'line' ? `${e.instance}:${e.text}` : e.kind === 'restart' ? `restart->${e.instance} exit=${e.exitCode}` : ''));
+	assert.deepEqual(rendered, ['0:line-1', '0:line-2', '0:line-3', 'restart->1 exit=3', '1:line-1', '1:line-2', '1:line-3', 'restart->2 exit=3', '2:line-1', '2:line-2', '2:line-3']);
 });

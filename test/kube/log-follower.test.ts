@@ -123,7 +123,7 @@ test('no line lost or repeated across a stream cut mid-line and across a contain
 	);
 	const expected = [
 		...old.map((l) => `0:${l.text}`),
-		'restart->1 exit=3 Error 2026-11-24T03:00:04.000Z',
+		'restart->1 exit=3 Error 2026-11-24T03:00:04Z',
 		...fresh.map((l) => `1:${l.text}`),
 	];
 	assert.deepEqual(rendered, expected);
@@ -273,7 +273,10 @@ test('a container in CrashLoopBackOff shows its last instance first, then a rest
 			);
 		}
 		res.writeHead(200, {'Content-Type': 'text/plain'});
-		if (request.query.get('previous') === 'true') {
+		// Like the kubelet: while waiting, a plain request reads the last (ended) instance;
+		// once the next one runs, that one is only reachable with previous=true.
+		if (request.query.get('previous') === 'true' || !running) {
+			assert.equal(request.query.get('previous') === 'true', running);
 			setTimeout(() => (running = true), 30);
 			return void res.end(`${ts(8, 0)} crash a\n${ts(8, 1)} crash b\n`);
 		}
@@ -292,4 +295,43 @@ test('a container in CrashLoopBackOff shows its last instance first, then a rest
 	assert.deepEqual(rendered, ['2:crash a', '2:crash b', 'restart->3 exit=1', '3:run x']);
 	assert.ok(statuses.some((s) => s.state === 'reconnecting' && /CrashLoopBackOff/.test(s.reason)), JSON.stringify(statuses));
 	assert.equal(statuses.at(-1)?.state, 'live');
+});
+
+test('an instance that started and ended between two looks is read in full with previous=true', async () => {
+	let jumped = false;
+	const api = await startFakeApi((request, res) => {
+		if (request.path.endsWith('/pods/web')) {
+			return void sendJson(
+				res,
+				200,
+				jumped
+					? podWith('u1', {
+							containerID: 'c2',
+							restartCount: 2,
+							state: {running: {}},
+							lastState: {terminated: {exitCode: 7, reason: 'Error', finishedAt: '2026-11-24T03:00:20Z', containerID: 'c1'}},
+						})
+					: podWith('u1', {containerID: 'c0', restartCount: 0, state: {running: {}}}),
+			);
+		}
+		res.writeHead(200, {'Content-Type': 'text/plain'});
+		if (!jumped) {
+			jumped = true;
+			return void res.end(`${ts(1, 0)} zero\n`);
+		}
+		if (request.query.get('previous') === 'true') {
+			assert.equal(request.query.get('sinceTime'), null, 'a different instance is read from its start');
+			return void res.end(`${ts(15, 0)} one-a\n${ts(15, 1)} one-b\n`);
+		}
+		res.write(`${ts(25, 0)} two\n`);
+	});
+	const entries: LogEntry[] = [];
+	const follower = followContainerLogs(
+		{namespace: 'default', pod: 'web', container: 'app', batchMs: 10, onEntries: (batch) => entries.push(...batch), onStatus: () => {}},
+		{transport: new Transport(api.kc), ...fast()},
+	);
+	track(api, follower);
+	await waitFor(() => entries.some((e) => e.kind === 'line' && e.text === 'two'), 'the newest instance');
+	const rendered = entries.map((e) => (e.kind === 'line' ? `${e.instance}:${e.text}` : e.kind === 'restart' ? `restart->${e.instance} exit=${e.exitCode}` : `notice:${e.text}`));
+	assert.deepEqual(rendered, ['0:zero', 'restart->1 exit=undefined', '1:one-a', '1:one-b', 'restart->2 exit=7', '2:two']);
 });

@@ -204,3 +204,23 @@ test('close() aborts the open watch request', async () => {
 	await new Promise((resolve) => setTimeout(resolve, 50));
 	assert.equal(statuses.length, count, 'no status after close');
 });
+
+test('a BOOKMARK moves the resourceVersion on; a clean end of the watch (server timeout) re-watches at once from it', async () => {
+	let watches = 0;
+	const api = await startFakeApi((request, res) => {
+		if (!request.query.get('watch')) return void sendJson(res, 200, {kind: 'PodList', metadata: {resourceVersion: '7'}, items: [pod('a')]});
+		watches++;
+		assert.ok(Number(request.query.get('timeoutSeconds')) >= 300, 'a server-side timeout is always set');
+		res.writeHead(200, {'Content-Type': 'application/json'});
+		if (watches === 1) return void res.end(JSON.stringify({type: 'BOOKMARK', object: {kind: 'Pod', apiVersion: 'v1', metadata: {resourceVersion: '50'}}}) + '\n');
+	});
+	const statuses: SourceStatus[] = [];
+	let snapshots = 0;
+	const watcher = watchPodCollection({transport: new Transport(api.kc), namespace: 'default', backoff: fastBackoff(), onChange: () => snapshots++, onStatus: (s) => statuses.push(s)});
+	track(api, watcher);
+	await waitFor(() => watches === 2, 'the second watch');
+	const second = api.requests.filter((r) => r.query.get('watch'))[1];
+	assert.equal(second?.query.get('resourceVersion'), '50');
+	assert.deepEqual(statuses.map((s) => s.state), ['connecting', 'live'], 'a clean end is not a reconnect');
+	assert.equal(snapshots, 1, 'a bookmark changes no pod');
+});

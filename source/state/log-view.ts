@@ -86,7 +86,8 @@ export function rowLines(row: LogRow, options: WindowOptions): string[] {
 	if (row.layout?.key === key) return row.layout.lines;
 	let text = rowText(row, options);
 	if (options.query) text = highlightMatches(text, options.query);
-	const lines = layoutLine(text, options.width, options.wrap);
+	// Markers and notices are always wrapped: a cut "restarted … exit 3 · Err…" hides the point.
+	const lines = layoutLine(text, options.width, options.wrap || row.entry.kind !== 'line');
 	row.layout = {key, lines};
 	return lines;
 }

@@ -75,3 +75,11 @@ test('row text: timestamps, restart markers and notices; memoised per option set
 	assert.equal(restartMarker({kind: 'restart', seq: 1, time: undefined, exitCode: undefined, reason: undefined, instance: 2}), '── restarted ──');
 	assert.equal(clockTime('garbage'), undefined);
 });
+
+test('restart markers wrap even with wrap off; log lines are cut', () => {
+	const store = new LogStore({capacity: 10, notifyEveryMs: 0});
+	store.append('c', [line('a long log line that does not fit')]);
+	store.append('c', [{kind: 'restart', seq: 0, time: '2026-11-24T03:15:20Z', exitCode: 3, reason: 'Error', instance: 1}]);
+	const rows = visibleRows(store.column('c'), {...plainOptions, height: 10, width: 20, wrap: false, bottomSeq: undefined});
+	assert.deepEqual(rows.map(r => r.text), ['a long log line tha…', '── restarted ', '03:15:20 · exit 3 · ', 'Error ──']);
+});

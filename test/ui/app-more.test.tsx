@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
 import {stripVTControlCharacters as plain} from 'node:util';
 import {Text, useInput} from 'ink';
+import stringWidth from 'string-width';
 import {App} from '../../source/ui/app.js';
 import type {VolumeInspectorProps} from '../../source/ui/extensions.js';
 import {FakeSource, fixedNow, makePod} from './fake-source.js';
@@ -106,4 +107,19 @@ test('q quits from the list and from the pod view', async () => {
 	await terminal.waitForFrame(has('· following'), 'pod view');
 	terminal.write('q');
 	await waitFor(() => exits === 2, 'exit from the pod view');
+});
+
+test('CJK and emoji lines keep the columns aligned in terminal cells', async () => {
+	const source = new FakeSource();
+	source.pods = [makePod('sidecar-pod')];
+	terminal = renderTerminal(<App source={source} initialPod="sidecar-pod" colour={false} now={fixedNow} onExit={() => {}} />, {columns: 80, rows: 16});
+	const t = terminal;
+	await waitFor(() => source.liveFollowers('main-container').length === 1, 'follower');
+	source.lines('main-container', ['日本語のログ行はとても長いのでこの列には収まりません', '👍 emoji 🎉 party 👨‍👩‍👧 family and more text here', 'tab\there']);
+	const frame = plain(await t.waitForFrame(has('tab     here'), 'lines'));
+	const rows = frame.split('\n').filter(line => line.includes('│'));
+	assert.ok(rows.length > 5);
+	const separatorCells = new Set(rows.map(line => stringWidth(line.slice(0, line.indexOf('│')))));
+	assert.deepEqual([...separatorCells], [39], 'the separator sits in the same cell on every row');
+	for (const line of frame.split('\n')) assert.ok(stringWidth(line) <= 80, `${stringWidth(line)} cells: ${line}`);
 });

@@ -18,11 +18,12 @@ const kindLabel: Record<ContainerInfo['kind'], string> = {init: 'init', sidecar:
 export function ContainerStrip({containers, focused, maxLines, width, theme}: ContainerStripProps) {
 	const shown = containers.length > maxLines ? containers.slice(0, Math.max(0, maxLines - 1)) : containers;
 	const nameWidth = Math.min(24, Math.max(...containers.map(c => c.label.length), 4));
+	const stateWidth = Math.min(40, Math.max(...containers.map(c => c.state.length), 7));
 	return (
 		<>
 			{shown.map((c, index) => {
 				const running = c.state === 'Running';
-				const line = `${index < 9 ? index + 1 : ' '} ${fitCells(kindLabel[c.kind], 9)} ${fitCells(c.label, nameWidth)} ${c.ready ? '✓' : '✗'} ${fitCells(c.state, 28)} ↻${fitCells(String(c.restarts), 3)} ${c.image}`;
+				const line = `${index < 9 ? index + 1 : ' '} ${fitCells(kindLabel[c.kind], 9)} ${fitCells(c.label, nameWidth)} ${c.ready ? '✓' : '✗'} ${fitCells(c.state, stateWidth)} ↻${fitCells(String(c.restarts), 3)} ${c.image}`;
 				return (
 					<Text key={c.name} wrap="truncate-end" bold={c.name === focused} color={running ? undefined : c.state.startsWith('Terminated: Completed') ? theme.muted : theme.warn}>
 						{truncateCells(line, width)}

@@ -24,7 +24,6 @@ async function writeBytes(ctx: CommandContext, writer: Writer, data: Uint8Array)
 			await pending;
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await writer.write(data.subarray(offset, offset + CHUNK));
 	}
 }
@@ -73,18 +72,15 @@ async function readInputs(
 	let status = 0;
 	for (const file of files.length === 0 ? ['-'] : files) {
 		if (file === '-') {
-			// eslint-disable-next-line no-await-in-loop
 			await each(await ctx.io.stdin.readAll(), '-');
 			continue;
 		}
 
 		try {
 			const data = ctx.fs.readFile(file, ctx.cwd);
-			// eslint-disable-next-line no-await-in-loop
 			await each(data, file);
 		} catch (error) {
 			if (error instanceof FsError) {
-				// eslint-disable-next-line no-await-in-loop
 				await err(ctx, error.code === 'EISDIR' ? `${name}: read error: Is a directory\n` : `${name}: can't open '${file}': ${errnoText(error.code)}\n`);
 				status = 1;
 				continue;
@@ -341,7 +337,6 @@ const printf: CommandImpl = async ctx => {
 					if (arg !== undefined && arg !== '') {
 						number = /^'./.test(arg) || /^"./.test(arg) ? arg.codePointAt(1)! : Number.parseInt(arg, /^-?0x/i.test(arg) ? 16 : 10);
 						if (Number.isNaN(number) || !/^\s*[-+]?(0x[\da-f]+|\d+)\s*$/i.test(arg) && !/^['"]./.test(arg)) {
-							// eslint-disable-next-line no-await-in-loop
 							await err(ctx, `printf: invalid number '${arg}'\n`);
 							status = 1;
 							number = Number.isNaN(number) ? 0 : number;
@@ -363,7 +358,6 @@ const printf: CommandImpl = async ctx => {
 				default: {
 					const number = arg === undefined || arg === '' ? 0 : Number(arg);
 					if (Number.isNaN(number)) {
-						// eslint-disable-next-line no-await-in-loop
 						await err(ctx, `printf: invalid number '${arg}'\n`);
 						status = 1;
 					}
@@ -435,11 +429,9 @@ const yes: CommandImpl = async ctx => {
 	for (;;) {
 		const pending = ctx.proc.tick();
 		if (pending) {
-			// eslint-disable-next-line no-await-in-loop
 			await pending;
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await ctx.io.stdout.write(block);
 	}
 };
@@ -460,12 +452,10 @@ const seq: CommandImpl = async ctx => {
 		buffer += (firstItem ? '' : separator) + String(value);
 		firstItem = false;
 		if (buffer.length > CHUNK) {
-			// eslint-disable-next-line no-await-in-loop
 			await out(ctx, buffer);
 			buffer = '';
 			const pending = ctx.proc.tick();
 			if (pending) {
-				// eslint-disable-next-line no-await-in-loop
 				await pending;
 			}
 		}
@@ -489,20 +479,17 @@ const cat: CommandImpl = async ctx => {
 		for (const file of rest.length === 0 ? ['-'] : rest) {
 			if (file === '-') {
 				for (;;) {
-					// eslint-disable-next-line no-await-in-loop
 					const chunk = await ctx.io.stdin.read();
 					if (chunk === null) {
 						break;
 					}
 
-					// eslint-disable-next-line no-await-in-loop
 					await ctx.io.stdout.write(chunk);
 				}
 
 				continue;
 			}
 
-			// eslint-disable-next-line no-await-in-loop
 			status = Math.max(status, await readInputs(ctx, [file], 'cat', async data => writeBytes(ctx, ctx.io.stdout, data)));
 		}
 
@@ -534,13 +521,11 @@ const head: CommandImpl = async ctx => {
 	if (rest.length === 0) {
 		// Stream from stdin and stop early (so `yes | head -3` ends).
 		for (let i = 0; i < count; i++) {
-			// eslint-disable-next-line no-await-in-loop
 			const line = await ctx.io.stdin.readLine();
 			if (line === null) {
 				break;
 			}
 
-			// eslint-disable-next-line no-await-in-loop
 			await out(ctx, line + '\n');
 		}
 
@@ -615,21 +600,17 @@ const tail: CommandImpl = async ctx => {
 	const followed: Followed[] = [];
 	for (const [index, file] of files.entries()) {
 		if (files.length > 1) {
-			// eslint-disable-next-line no-await-in-loop
 			await out(ctx, `${index === 0 ? '' : '\n'}==> ${file === '-' ? 'standard input' : file} <==\n`);
 		}
 
 		if (file === '-') {
-			// eslint-disable-next-line no-await-in-loop
 			const data = await ctx.io.stdin.readAll();
-			// eslint-disable-next-line no-await-in-loop
 			await writeBytes(ctx, ctx.io.stdout, tailBytes(data, count, fromStart));
 			continue;
 		}
 
 		const node = ctx.fs.stat(file, ctx.cwd);
 		if (node?.kind !== 'file') {
-			// eslint-disable-next-line no-await-in-loop
 			await err(ctx, node ? `tail: read error: Is a directory\n` : `tail: can't open '${file}': No such file or directory\n`);
 			status = 1;
 			if (retry) {
@@ -640,7 +621,6 @@ const tail: CommandImpl = async ctx => {
 		}
 
 		const data = fileContent(node);
-		// eslint-disable-next-line no-await-in-loop
 		await writeBytes(ctx, ctx.io.stdout, values.has('c') ? data.subarray(Math.max(0, data.length - Number.parseInt(values.get('c')!, 10))) : tailBytes(data, count, fromStart));
 		followed.push({path: file, node, pos: node.size});
 	}
@@ -690,7 +670,6 @@ const tail: CommandImpl = async ctx => {
 				if (node.size > entry.pos) {
 					const chunk = node.buf.slice(entry.pos, node.size);
 					entry.pos = node.size;
-					// eslint-disable-next-line no-await-in-loop
 					await writeBytes(ctx, ctx.io.stdout, chunk);
 				}
 			}
@@ -699,12 +678,10 @@ const tail: CommandImpl = async ctx => {
 				wake = resolve;
 			});
 			if (retry) {
-				// eslint-disable-next-line no-await-in-loop
 				await ctx.proc.wait(Promise.race([changed, new Promise<void>(resolve => {
 					setTimeout(resolve, interval).unref();
 				})]));
 			} else {
-				// eslint-disable-next-line no-await-in-loop
 				await ctx.proc.wait(changed);
 			}
 
@@ -766,7 +743,7 @@ const grep: CommandImpl = async ctx => {
 		return index === 0 || all[index - 1] !== '-e';
 	});
 	const {rest, flags, values} = options(argv, 'm');
-	const patternSource = patterns.length > 0 ? patterns.map(p => (flags.has('E') || flags.has('F') ? p : p)).join('\n') : rest.shift();
+	const patternSource = patterns.length > 0 ? patterns.join('\n') : rest.shift();
 	if (patternSource === undefined) {
 		await err(ctx, 'BusyBox v1.36.1 (Debian 1:1.36.1-9) multi-call binary.\n\nUsage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n');
 		return 2;
@@ -815,7 +792,6 @@ const grep: CommandImpl = async ctx => {
 		let number = 0;
 		let count = 0;
 		for (;;) {
-			// eslint-disable-next-line no-await-in-loop
 			const line = await ctx.io.stdin.readLine();
 			if (line === null || count >= max) {
 				break;
@@ -830,7 +806,6 @@ const grep: CommandImpl = async ctx => {
 					return 0;
 				}
 
-				// eslint-disable-next-line no-await-in-loop
 				await emit(line, '(standard input)', number);
 			}
 		}
@@ -854,7 +829,6 @@ const grep: CommandImpl = async ctx => {
 			if (matchLine(line)) {
 				count++;
 				matched++;
-				// eslint-disable-next-line no-await-in-loop
 				await emit(line, file, number);
 			}
 		}
@@ -997,7 +971,6 @@ const ls: CommandImpl = async ctx => {
 		}
 
 		if (!node) {
-			// eslint-disable-next-line no-await-in-loop
 			await err(ctx, `ls: ${target}: No such file or directory\n`);
 			status = 1;
 			continue;
@@ -1059,7 +1032,6 @@ const touch: CommandImpl = async ctx => {
 			ctx.fs.touch(file, ctx.cwd);
 		} catch (error) {
 			if (error instanceof FsError) {
-				// eslint-disable-next-line no-await-in-loop
 				await err(ctx, `touch: ${file}: ${error.message === 'nonexistent directory' ? 'No such file or directory' : errnoText(error.code)}\n`);
 				status = 1;
 				continue;
@@ -1080,7 +1052,6 @@ const mkdir: CommandImpl = async ctx => {
 			ctx.fs.mkdir(dir, ctx.cwd, flags.has('p'));
 		} catch (error) {
 			if (error instanceof FsError) {
-				// eslint-disable-next-line no-await-in-loop
 				await err(ctx, `mkdir: can't create directory '${dir}': ${errnoText(error.code)}\n`);
 				status = 1;
 				continue;
@@ -1108,7 +1079,6 @@ const rm: CommandImpl = async ctx => {
 				}
 
 				const message = error.code === 'EISDIR' ? `rm: '${file}' is a directory\n` : `rm: can't remove '${file}': ${errnoText(error.code)}\n`;
-				// eslint-disable-next-line no-await-in-loop
 				await err(ctx, message);
 				status = 1;
 				continue;
@@ -1141,14 +1111,12 @@ function copyOrMove(move: boolean): CommandImpl {
 		for (const source of rest) {
 			const node = ctx.fs.stat(source, ctx.cwd);
 			if (!node) {
-				// eslint-disable-next-line no-await-in-loop
 				await err(ctx, `${name}: can't stat '${source}': No such file or directory\n`);
 				status = 1;
 				continue;
 			}
 
 			if (node.kind === 'dir' && !move && !flags.has('r') && !flags.has('R') && !flags.has('a')) {
-				// eslint-disable-next-line no-await-in-loop
 				await err(ctx, `${name}: omitting directory '${source}'\n`);
 				status = 1;
 				continue;
@@ -1173,7 +1141,6 @@ function copyOrMove(move: boolean): CommandImpl {
 				}
 			} catch (error) {
 				if (error instanceof FsError) {
-					// eslint-disable-next-line no-await-in-loop
 					await err(ctx, `${name}: can't create '${destination}': ${errnoText(error.code)}\n`);
 					status = 1;
 					continue;
@@ -1194,14 +1161,12 @@ const stat: CommandImpl = async ctx => {
 	for (const file of rest) {
 		const node = ctx.fs.stat(file, ctx.cwd);
 		if (!node) {
-			// eslint-disable-next-line no-await-in-loop
 			await err(ctx, `stat: can't stat '${file}': No such file or directory\n`);
 			status = 1;
 			continue;
 		}
 
 		if (format === undefined) {
-			// eslint-disable-next-line no-await-in-loop
 			await out(ctx, `  File: ${file}\n  Size: ${nodeSize(node)}\tBlocks: ${blocks(node) * 2}\tIO Block: 4096\t${node.kind === 'dir' ? 'directory' : 'regular file'}\nAccess: (${(node.mode & 0o7777).toString(8).padStart(4, '0')}/${modeString(node)})  Uid: (    0/    root)   Gid: (    0/    root)\nModify: ${strftime('%Y-%m-%d %H:%M:%S.000000000 +0000', new Date(node.mtime))}\n`);
 			continue;
 		}
@@ -1221,7 +1186,6 @@ const stat: CommandImpl = async ctx => {
 				default: { return ''; }
 			}
 		});
-		// eslint-disable-next-line no-await-in-loop
 		await out(ctx, result + '\n');
 	}
 
@@ -1250,7 +1214,6 @@ const tee: CommandImpl = async ctx => {
 			writers.push({write: chunk => ctx.fs.append(node, chunk)});
 		} catch (error) {
 			if (error instanceof FsError) {
-				// eslint-disable-next-line no-await-in-loop
 				await err(ctx, `tee: ${file}: ${errnoText(error.code)}\n`);
 				status = 1;
 				continue;
@@ -1261,14 +1224,12 @@ const tee: CommandImpl = async ctx => {
 	}
 
 	for (;;) {
-		// eslint-disable-next-line no-await-in-loop
 		const chunk = await ctx.io.stdin.read();
 		if (chunk === null) {
 			return status;
 		}
 
 		for (const writer of writers) {
-			// eslint-disable-next-line no-await-in-loop
 			await writer.write(chunk);
 		}
 	}
@@ -1549,7 +1510,6 @@ const trCommand: CommandImpl = async ctx => {
 	const from = expand(rest[0] ?? '');
 	const to = expand(rest[1] ?? '');
 	for (;;) {
-		// eslint-disable-next-line no-await-in-loop
 		const chunk = await ctx.io.stdin.read();
 		if (chunk === null) {
 			return 0;
@@ -1569,7 +1529,6 @@ const trCommand: CommandImpl = async ctx => {
 			result += index === -1 ? ch : (to[Math.min(index, to.length - 1)] ?? ch);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await out(ctx, result);
 	}
 };

@@ -167,7 +167,6 @@ export class Pipe implements Writer, Source {
 
 	private async waitDrained(): Promise<void> {
 		while (this.buffered > PIPE_HIGH_WATER && !this.readerGone) {
-			// eslint-disable-next-line no-await-in-loop
 			await this.proc.wait(new Promise<void>(resolve => {
 				this.wakeWriter = resolve;
 			}));
@@ -190,7 +189,6 @@ export class Pipe implements Writer, Source {
 				return null;
 			}
 
-			// eslint-disable-next-line no-await-in-loop
 			await this.proc.wait(new Promise<void>(resolve => {
 				this.wakeReader = resolve;
 			}));
@@ -249,7 +247,6 @@ export class InStream implements Source {
 	async readLine(): Promise<string | null> {
 		const parts: Uint8Array[] = [];
 		for (;;) {
-			// eslint-disable-next-line no-await-in-loop
 			const chunk = await this.read();
 			if (chunk === null) {
 				return parts.length > 0 ? text(concat(parts)) : null;
@@ -270,7 +267,6 @@ export class InStream implements Source {
 	async readAll(): Promise<Uint8Array> {
 		const parts: Uint8Array[] = [];
 		for (;;) {
-			// eslint-disable-next-line no-await-in-loop
 			const chunk = await this.read();
 			if (chunk === null) {
 				return concat(parts);

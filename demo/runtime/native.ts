@@ -97,7 +97,6 @@ export const loggen: CommandImpl = async (ctx: CommandContext) => {
 			batch = Math.min(batch, due - sent);
 			if (batch <= 0) {
 				const nextAt = started + ((sent) / rate) * 1000;
-				// eslint-disable-next-line no-await-in-loop
 				await ctx.proc.sleep(Math.max(1, nextAt - performance.now()));
 				if (ctx.proc.termPending) {
 					return 143;
@@ -129,18 +128,15 @@ export const loggen: CommandImpl = async (ctx: CommandContext) => {
 		}
 
 		if (out) {
-			// eslint-disable-next-line no-await-in-loop
 			await ctx.io.stdout.write(utf8(out));
 		}
 
 		if (errOut) {
-			// eslint-disable-next-line no-await-in-loop
 			await ctx.io.stderr.write(utf8(errOut));
 		}
 
 		const pending = ctx.proc.tick();
 		if (pending) {
-			// eslint-disable-next-line no-await-in-loop
 			await pending;
 		}
 	}
@@ -158,14 +154,12 @@ export const server: CommandImpl = async ctx => {
 	const stamp = (): string => strftime('%Y/%m/%d %H:%M:%S', new Date());
 	await writeText(ctx.io.stdout, `${stamp()} server: listening on :8080\n`);
 	for (let request = 1; ; request++) {
-		// eslint-disable-next-line no-await-in-loop
 		await ctx.proc.sleep(1000);
 		if (ctx.proc.termPending || ctx.proc.dead) {
 			await writeText(ctx.io.stdout, `${stamp()} server: shutting down\n`);
 			return 0;
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await writeText(ctx.io.stdout, `${stamp()} GET /healthz 200 (request ${request})\n`);
 	}
 };

@@ -53,6 +53,11 @@ export class Proc {
 	/** Number of concurrently running tasks (pipeline stages, background jobs). */
 	tasks = 0;
 	private sliceStart = performance.now();
+	private settle: (() => void) | undefined;
+	/** Resolves the first time the tree blocks (sleep, read, tail -f...) or dies: "it has started". */
+	readonly settled = new Promise<void>(resolve => {
+		this.settle = resolve;
+	});
 	private readonly wakers = new Set<() => void>();
 	private readonly deathListeners = new Set<(result: ExitResult) => void>();
 
@@ -112,6 +117,7 @@ export class Proc {
 		}
 
 		this.charge(performance.now());
+		this.settle?.();
 		let waker: (() => void) | undefined;
 		const woken = new Promise<undefined>(resolve => {
 			waker = () => {
@@ -192,6 +198,7 @@ export class Proc {
 		}
 
 		this.dead = result;
+		this.settle?.();
 		this.wakeAll();
 		for (const listener of this.deathListeners) {
 			listener(result);

@@ -19,6 +19,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 	memoryBytes: 128 * 1024 * 1024,
 });
 
+const START_STAGGER_MS = 100;
+
 const SHELL_PATH = ['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local/bin'];
 
 type Volume = {source: VolumeSource; tree: Tree};
@@ -139,6 +141,13 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
 
 	const instances = new Map<string, Instance>();
 	let disposed = false;
+	/**
+	 * Containers start in the order they are started, like a kubelet starting them one by one: the
+	 * next one begins once the previous one has reached its first blocking point (its first `sleep`,
+	 * `tail -f`, read...) or ended, or after START_STAGGER_MS. So the lesson's main container has
+	 * written its first line before the sidecar's `tail -f` opens the file.
+	 */
+	let previousStart: Promise<void> = Promise.resolve();
 
 	const baseEnv = (spec: ContainerSpec): Array<[string, string]> => {
 		const env = new Map<string, string>([
@@ -212,18 +221,17 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
 			});
 		}
 
-		let view: FsView | undefined;
 		const oom = (message: string): never => {
 			proc.kill({exitCode: 137, reason: 'OOMKilled', signal: 9, message});
 			throw new Fatal(proc.dead!);
 		};
 
-		view = new FsView(root, mounts, (_file, newSize, growth) => {
+		const view: FsView = new FsView(root, mounts, (_file, newSize, growth) => {
 			if (newSize > limits.fileBytes) {
 				oom(`file size limit reached: a file grew past ${limits.fileBytes} bytes (fileBytes limit)`);
 			}
 
-			if (view!.totalBytes() + growth > limits.memoryBytes) {
+			if (view.totalBytes() + growth > limits.memoryBytes) {
 				oom(`memory limit reached: files in the container and its volumes passed ${limits.memoryBytes} bytes (memoryBytes limit)`);
 			}
 		});
@@ -246,10 +254,20 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
 			}),
 		};
 
+		const startAfter = previousStart;
+		previousStart = proc.settled;
 		const done = new Promise<ExitResult>(resolve => {
 			proc.onDeath(resolve);
-			// Start on the next turn, like a process spawn: the caller gets its handle first.
-			setImmediate(() => {
+			// Start asynchronously, like a process spawn (the caller gets its handle first), and after
+			// the previously started container has settled.
+			let stagger: NodeJS.Timeout | undefined;
+			void Promise.race([
+				startAfter,
+				new Promise<void>(resolveStagger => {
+					stagger = setTimeout(resolveStagger, START_STAGGER_MS);
+				}),
+			]).then(() => {
+				clearTimeout(stagger);
 				if (proc.dead) {
 					return;
 				}

@@ -166,9 +166,7 @@ export class Shell {
 
 	async runStatements(statements: StatementNode[], io: Io): Promise<number> {
 		for (const statement of statements) {
-			// eslint-disable-next-line no-await-in-loop
 			await this.checkpoint(io);
-			// eslint-disable-next-line no-await-in-loop
 			this.status = await this.runStatement(statement, io);
 		}
 
@@ -246,7 +244,6 @@ export class Shell {
 			}
 
 			try {
-				// eslint-disable-next-line no-await-in-loop
 				status = await this.runPipeline(statement.pipelines[i]!, io);
 			} finally {
 				if (inCondition) {
@@ -370,7 +367,6 @@ export class Shell {
 		switch (command.type) {
 			case 'If': {
 				for (const clause of command.clauses) {
-					// eslint-disable-next-line no-await-in-loop
 					const condition = await this.runCondition(clause.condition, io);
 					if (condition === 0) {
 						return this.runStatements(clause.body, io);
@@ -388,16 +384,13 @@ export class Shell {
 			case 'Until': {
 				let status = 0;
 				for (;;) {
-					// eslint-disable-next-line no-await-in-loop
 					await this.checkpoint(io);
-					// eslint-disable-next-line no-await-in-loop
 					const condition = await this.runCondition(command.condition, io);
 					if ((condition === 0) !== (command.type === 'While')) {
 						break;
 					}
 
 					try {
-						// eslint-disable-next-line no-await-in-loop
 						status = await this.runStatements(command.body, io);
 					} catch (error) {
 						const next = loopControl(error);
@@ -416,7 +409,6 @@ export class Shell {
 				for (const word of words) {
 					this.setVar(command.variable, word);
 					try {
-						// eslint-disable-next-line no-await-in-loop
 						status = await this.runStatements(command.body, io);
 					} catch (error) {
 						if (loopControl(error) === 'break') {
@@ -482,7 +474,6 @@ export class Shell {
 			let matched = fallthrough;
 			if (!matched) {
 				for (const pattern of item.patterns) {
-					// eslint-disable-next-line no-await-in-loop
 					const regex = await this.patternRegex(pattern, io, true);
 					if (regex.test(word)) {
 						matched = true;
@@ -492,7 +483,6 @@ export class Shell {
 			}
 
 			if (matched) {
-				// eslint-disable-next-line no-await-in-loop
 				status = await this.runStatements(item.body, io);
 				if (item.terminator === ';&') {
 					fallthrough = true;
@@ -690,7 +680,6 @@ export class Shell {
 	private async assign(assignments: AssignmentNode[], io: Io): Promise<number | undefined> {
 		let status: number | undefined;
 		for (const assignment of assignments) {
-			// eslint-disable-next-line no-await-in-loop
 			const value = assignment.value ? await this.expandString(assignment.value, io) : '';
 			if (assignment.append) {
 				this.setVar(assignment.name, (this.vars.get(assignment.name) ?? '') + value);
@@ -718,7 +707,6 @@ export class Shell {
 			const fd = redirection.fd ?? (redirection.operator.startsWith('<') ? 0 : 1);
 			const target = redirection.target;
 			if (target.type === 'HereDoc') {
-				// eslint-disable-next-line no-await-in-loop
 				let body = target.quoted ? literalText(target.content) : await this.expandString(target.content, io, true);
 				if (target.stripTabs) {
 					body = body.replaceAll(/^\t+/gm, '');
@@ -728,7 +716,6 @@ export class Shell {
 				continue;
 			}
 
-			// eslint-disable-next-line no-await-in-loop
 			const word = await this.expandString(target, io);
 			switch (redirection.operator) {
 				case '>&':
@@ -741,13 +728,11 @@ export class Shell {
 					const source = word === '1' ? out.stdout : word === '2' ? out.stderr : undefined;
 					if (source === undefined) {
 						if (/^\d+$/.test(word)) {
-							// eslint-disable-next-line no-await-in-loop
 							await writeText(io.stderr, `sh: ${word}: Bad file descriptor\n`);
 							return 1;
 						}
 
 						// `>& file` (bash): both to file.
-						// eslint-disable-next-line no-await-in-loop
 						const writer = await this.openFile(word, false, io);
 						if (typeof writer === 'number') {
 							return writer;
@@ -772,7 +757,6 @@ export class Shell {
 						const data = this.machine.fs.readFile(word, this.cwd);
 						out.stdin = new InStream(bytesSource(data));
 					} catch (error) {
-						// eslint-disable-next-line no-await-in-loop
 						await writeText(io.stderr, `sh: can't open ${word}: ${error instanceof FsError && error.code !== 'ENOENT' ? errnoText(error.code) : 'no such file'}\n`);
 						return 1;
 					}
@@ -792,7 +776,6 @@ export class Shell {
 				case '&>>':
 				case '<>': {
 					const append = redirection.operator === '>>' || redirection.operator === '&>>';
-					// eslint-disable-next-line no-await-in-loop
 					const writer = await this.openFile(word, append, io);
 					if (typeof writer === 'number') {
 						return writer;
@@ -849,7 +832,6 @@ export class Shell {
 	async expandWords(words: WordNode[], io: Io): Promise<string[]> {
 		const out: string[] = [];
 		for (const word of words) {
-			// eslint-disable-next-line no-await-in-loop
 			const fields = await this.expandFields(word, io);
 			for (const field of fields) {
 				if (field.glob) {
@@ -955,7 +937,6 @@ export class Shell {
 				}
 
 				case 'DoubleQuoted': {
-					// eslint-disable-next-line no-await-in-loop
 					const inner = await this.expandParts(part.parts, io, hereDoc, true);
 					if (inner.length === 0) {
 						out.push({s: '', quoted: true, split: false, glob: false});
@@ -984,21 +965,18 @@ export class Shell {
 						break;
 					}
 
-					// eslint-disable-next-line no-await-in-loop
 					const value = await this.parameter(part, io, quoted);
 					out.push({s: value, quoted: quoted || hereDoc, split: !quoted && !hereDoc, glob: false});
 					break;
 				}
 
 				case 'CommandSubstitution': {
-					// eslint-disable-next-line no-await-in-loop
 					const value = await this.capture(part.body, io);
 					out.push({s: value, quoted: quoted || hereDoc, split: !quoted && !hereDoc, glob: false});
 					break;
 				}
 
 				case 'ArithmeticExpansion': {
-					// eslint-disable-next-line no-await-in-loop
 					const value = await this.arith(part.expression.expression, io);
 					out.push({s: String(value), quoted: quoted || hereDoc, split: !quoted && !hereDoc, glob: false});
 					break;
@@ -1228,10 +1206,8 @@ export class Shell {
 				} else if (part.type === 'Literal' && !quoted) {
 					source += globToRegex(part.value);
 				} else if (part.type === 'DoubleQuoted') {
-					// eslint-disable-next-line no-await-in-loop
 					await walk(part.parts, true);
 				} else {
-					// eslint-disable-next-line no-await-in-loop
 					const expanded = await this.expandParts([part], io, false, quoted);
 					const value = expanded.map(p => p.s).join('');
 					source += quoted || part.type === 'SingleQuoted' || part.type === 'Escaped' ? escapeRegex(value) : globToRegex(value);
@@ -1410,7 +1386,6 @@ export class Shell {
 		let status = 0;
 		while (this.jobs.length > 0) {
 			const jobs = this.jobs.splice(0);
-			// eslint-disable-next-line no-await-in-loop
 			const results = await this.proc.wait(Promise.all(jobs), true);
 			status = results?.at(-1) ?? status;
 		}
@@ -1855,7 +1830,6 @@ const BUILTINS: Record<string, Builtin> = {
 		const names = argv.slice(1).filter(arg => arg !== '-p');
 		if (names.length === 0) {
 			for (const [name, value] of [...shell.env()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-				// eslint-disable-next-line no-await-in-loop
 				await writeText(io.stdout, `export ${name}='${value.replaceAll('\'', String.raw`'\''`)}'\n`);
 			}
 
@@ -1914,7 +1888,6 @@ const BUILTINS: Record<string, Builtin> = {
 	async set(shell, argv, io) {
 		if (argv.length === 1) {
 			for (const [name, value] of [...shell.vars].sort(([a], [b]) => (a < b ? -1 : 1))) {
-				// eslint-disable-next-line no-await-in-loop
 				await writeText(io.stdout, `${name}='${value}'\n`);
 			}
 
@@ -1966,7 +1939,6 @@ const BUILTINS: Record<string, Builtin> = {
 	async trap(shell, argv, io) {
 		if (argv.length === 1) {
 			for (const [signal, action] of shell.traps) {
-				// eslint-disable-next-line no-await-in-loop
 				await writeText(io.stdout, `trap -- '${action}' ${signal}\n`);
 			}
 
@@ -1987,7 +1959,6 @@ const BUILTINS: Record<string, Builtin> = {
 		for (const raw of signals) {
 			const signal = normaliseSignal(raw);
 			if (!signal) {
-				// eslint-disable-next-line no-await-in-loop
 				await writeText(io.stderr, `sh: trap: ${raw}: invalid signal specification\n`);
 				return 1;
 			}
@@ -2119,16 +2090,12 @@ const BUILTINS: Record<string, Builtin> = {
 		let status = 0;
 		for (const name of argv.slice(1)) {
 			if (shell.functions.has(name)) {
-				// eslint-disable-next-line no-await-in-loop
 				await writeText(io.stdout, `${name} is a function\n`);
 			} else if (BUILTINS[name]) {
-				// eslint-disable-next-line no-await-in-loop
 				await writeText(io.stdout, `${name} is a shell builtin\n`);
 			} else if (shell.machine.lookup(name)) {
-				// eslint-disable-next-line no-await-in-loop
 				await writeText(io.stdout, `${name} is /bin/${name}\n`);
 			} else {
-				// eslint-disable-next-line no-await-in-loop
 				await writeText(io.stdout, `${name}: not found\n`);
 				status = 127;
 			}

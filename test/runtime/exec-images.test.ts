@@ -95,7 +95,6 @@ test('distroless: /server runs and logs, exec of anything else is not-found, TER
 		const running = box.startContainer({name: 'app', image: 'gcr.io/distroless/static'}, out);
 		await until(() => got.stdout.includes('listening on :8080'), 'server starts');
 		for (const argv of [['ls'], ['sh', '-c', 'echo'], ['cat', '/etc/hostname']]) {
-			// eslint-disable-next-line no-await-in-loop
 			assert.equal((await exec(box, 'app', argv)).kind, 'not-found');
 		}
 

@@ -71,7 +71,6 @@ export async function until(condition: () => boolean, what: string, ms = 5000): 
 			throw new Error(`timed out after ${ms} ms waiting for: ${what}`);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => {
 			setTimeout(resolve, 10);
 		});

@@ -123,3 +123,16 @@ test('CJK and emoji lines keep the columns aligned in terminal cells', async () 
 	assert.deepEqual([...separatorCells], [39], 'the separator sits in the same cell on every row');
 	for (const line of frame.split('\n')) assert.ok(stringWidth(line) <= 80, `${stringWidth(line)} cells: ${line}`);
 });
+
+test('initialContainer is focused first and showTimestamps starts with timestamps on', async () => {
+	const source = new FakeSource();
+	source.pods = [makePod('sidecar-pod')];
+	terminal = renderTerminal(
+		<App source={source} initialPod="sidecar-pod" initialContainer="sidecar-container" showTimestamps colour={false} now={fixedNow} onExit={() => {}} />,
+	);
+	const t = terminal;
+	await t.waitForFrame(has('▶ 2 sidecar-container'), 'initial focus');
+	await waitFor(() => source.liveFollowers('sidecar-container').length === 1, 'follower');
+	source.lines('sidecar-container', ['hello'], '2026-11-24T03:15:09.000000001Z');
+	await t.waitForFrame(has('2026-11-24T03:15:09.000000001Z hello'), 'timestamped line');
+});

@@ -158,10 +158,10 @@ test('scrolling pauses the focused column, new lines do not move it, f follows a
 	source.lines('main-container', Array.from({length: 40}, (_, i) => `line ${i}`));
 	await t.waitForFrame(has('line 39'), 'tail');
 	t.write(keys.pageUp);
-	const paused = plain(await t.waitForFrame(has('paused (f follows)'), 'paused title'));
+	const paused = plain(await t.waitForFrame(has('paused 31/40 (f follows)'), 'paused title with position'));
 	assert.doesNotMatch(paused, /line 39/);
 	source.lines('main-container', ['line 40']);
-	await t.waitForFrame(has('paused (f follows)'), 'still paused');
+	await t.waitForFrame(has('paused 31/41 (f follows)'), 'still paused, one more line below');
 	assert.doesNotMatch(plain(t.lastFrame()), /line 40/);
 	t.write('f');
 	await t.waitForFrame(frame => plain(frame).includes('line 40') && plain(frame).includes('1 main-container · following'), 'following again');

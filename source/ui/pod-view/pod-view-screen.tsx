@@ -231,7 +231,8 @@ export function PodViewScreen(props: PodViewScreenProps) {
 					const isPrevious = view.previousOf === info.name;
 					const paused = view.scroll[id] !== undefined;
 					const connection = statuses[info.name];
-					let mode = paused ? 'paused (f follows)' : 'following';
+					const buffer = bufferOf(info.name);
+					let mode = paused ? `paused ${bottomIndex(buffer, view.scroll[id]) + 1}/${buffer.size} (f follows)` : 'following';
 					let isWarning = false;
 					let notice: string | undefined;
 					if (isPrevious) mode = previous.state === 'error' ? `previous: ${sanitizeName(previous.message, 300)}` : previous.state === 'done' ? `previous instance${paused ? ' · paused' : ''}` : 'previous: loading…';
@@ -244,7 +245,7 @@ export function PodViewScreen(props: PodViewScreenProps) {
 					const rows =
 						isPrevious && previous.state !== 'done'
 							? []
-							: visibleRows(bufferOf(info.name), {
+							: visibleRows(buffer, {
 									height: logHeight,
 									width: layout.widths[position]!,
 									wrap: view.wrap,

@@ -148,17 +148,25 @@ function hostPort(server: string | undefined): string {
 	}
 }
 
+/**
+ * Messages quote server text and names; a hostile server must not reach the terminal with
+ * escape sequences through them. Control characters become visible `\xNN` escapes.
+ */
+export function visible(text: string): string {
+	return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function sentence(text: string): string {
-	const flat = text.replace(/\s+/g, ' ').trim();
+	const flat = visible(text).replace(/\s+/g, ' ').trim();
 	return /[.!?]$/.test(flat) ? flat : `${flat}.`;
 }
 
 /** A one-paragraph, user-facing explanation with a suggested fix. */
 export function describeError(error: unknown, context: ErrorContext = {}): string {
 	const info = classifyError(error);
-	const where = hostPort(context.server);
-	const ctx = context.context ? ` (context "${context.context}")` : '';
-	const fromServer = (reason: string) => `Error from server (${info.reason ?? reason}): ${sentence(info.message)}`;
+	const where = visible(hostPort(context.server));
+	const ctx = context.context ? ` (context "${visible(context.context)}")` : '';
+	const fromServer = (reason: string) => `Error from server (${visible(info.reason ?? reason)}): ${sentence(info.message)}`;
 	switch (info.kind) {
 		case 'refused':
 			return `The connection to the server ${where} was refused — is the cluster running? Start it, or check that the kubeconfig${ctx} points at the right address (\`kubectl cluster-info\`); \`podwatch --demo\` runs a built-in demo cluster.`;

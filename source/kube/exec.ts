@@ -5,7 +5,7 @@
 import {Writable} from 'node:stream';
 import {Exec} from '@kubernetes/client-node';
 import type {KubeConfig, V1Pod, V1Status} from '@kubernetes/client-node';
-import {classifyError, describeError} from './errors.js';
+import {classifyError, describeError, visible} from './errors.js';
 import {transportConfig} from './transport.js';
 import type {Transport} from './transport.js';
 import type {ExecOutcome} from './types.js';
@@ -145,6 +145,7 @@ export async function execInContainer(kc: KubeConfig, request: ExecRequest): Pro
 	return new Promise<ExecOutcome>((resolve) => {
 		const finish = (outcome: ExecOutcome) => {
 			if (settled) return;
+			if (outcome.kind === 'error') outcome = {...outcome, message: visible(outcome.message)};
 			settled = true;
 			if (timer !== undefined) clearTimeout(timer);
 			if (socket) {

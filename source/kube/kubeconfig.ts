@@ -6,10 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import {KubeConfig} from '@kubernetes/client-node';
 import type {Cluster, Context, User} from '@kubernetes/client-node';
+import {visible} from './errors.js';
 import type {ClusterTarget} from './types.js';
 
 export class ConfigError extends Error {
 	override name = 'ConfigError';
+	constructor(message: string) {
+		// Paths and names come from files and flags: keep control characters off the terminal.
+		super(visible(message));
+	}
 }
 
 export type LoadKubeConfigOptions = {

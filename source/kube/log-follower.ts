@@ -10,7 +10,7 @@
 // - waiting (ContainerCreating, CrashLoopBackOff), pod gone: wait with back-off and say so.
 import type {V1ContainerStateTerminated, V1ContainerStatus, V1Pod} from '@kubernetes/client-node';
 import {Backoff} from './backoff.js';
-import {classifyError, describeError} from './errors.js';
+import {classifyError, describeError, visible} from './errors.js';
 import {LineSplitter} from './line-splitter.js';
 import type {Query, Transport} from './transport.js';
 import type {Closeable, LogEntry, LogFollowOptions, SourceStatus} from './types.js';
@@ -159,8 +159,10 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 		batch.push(entry);
 		batchTimer ??= setTimeout(flush, batchMs);
 	};
-	const status = (s: SourceStatus) => {
+	const status = (input: SourceStatus) => {
 		if (signal.aborted) return;
+		const s: SourceStatus =
+			input.state === 'failed' ? {...input, message: visible(input.message)} : input.state === 'reconnecting' ? {...input, reason: visible(input.reason)} : input;
 		const key = s.state === 'reconnecting' ? `r${s.attempt}${s.reason}` : s.state === 'failed' ? `f${s.message}` : s.state;
 		if (key === lastStatusKey) return;
 		lastStatusKey = key;

@@ -3,7 +3,7 @@
 // re-watches with back-off after a drop, and reports its state.
 import type {V1Pod} from '@kubernetes/client-node';
 import {Backoff, sleep} from './backoff.js';
-import {classifyError, describeError, KubeApiError} from './errors.js';
+import {classifyError, describeError, KubeApiError, visible} from './errors.js';
 import {LineSplitter} from './line-splitter.js';
 import {podsPath} from './transport.js';
 import type {Transport} from './transport.js';
@@ -57,8 +57,10 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 	let dirty = false;
 	let lastStatus: SourceStatus['state'] | undefined;
 
-	const status = (s: SourceStatus) => {
+	const status = (input: SourceStatus) => {
 		if (signal.aborted) return;
+		const s: SourceStatus =
+			input.state === 'failed' ? {...input, message: visible(input.message)} : input.state === 'reconnecting' ? {...input, reason: visible(input.reason)} : input;
 		// "live" repeats carry no news; every reconnect attempt does.
 		if (s.state === 'live' && lastStatus === 'live') return;
 		lastStatus = s.state;

@@ -93,3 +93,10 @@ test('TLS failures, timeouts and WebSocket handshake codes', () => {
 	const waiting = new KubeApiError(400, status(400, 'BadRequest', 'container "c" in pod "p" is waiting to start: ContainerCreating') as never, '');
 	assert.equal(describeError(waiting), 'Error from server (BadRequest): container "c" in pod "p" is waiting to start: ContainerCreating.');
 });
+
+test('control characters from the server never reach the message raw', async () => {
+	const {error} = await errorFrom(403, status(403, 'Forbid\u001b[2Jden', 'pods is forbidden\u001b]0;pwned\u0007: User "x\u009bq"'));
+	const message = describeError(error);
+	assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(message), JSON.stringify(message));
+	assert.match(message, /Error from server \(Forbid\\x1b\[2Jden\): pods is forbidden\\x1b\]0;pwned\\x07: User "x\\x9bq"/);
+});

@@ -74,6 +74,29 @@ function showStringSequence(scan: Scan, introducer: string, payloadStart: number
 	scan.index = next;
 }
 
+/**
+ * SGR parameters minus 8 (conceal), which would let a log line hide text from the reader; the
+ * colour arguments of 38/48/58 (`38;5;8`, `38;2;r;g;b`) are skipped over, not mistaken for it.
+ * Returns undefined when nothing is left to send.
+ */
+function withoutConceal(parameters: string): string | undefined {
+	if (!parameters.includes('8') || parameters.includes(':')) return parameters;
+	const parts = parameters.split(';');
+	const kept: string[] = [];
+	for (let i = 0; i < parts.length; i++) {
+		const part = parts[i]!;
+		if (part === '38' || part === '48' || part === '58') {
+			const arguments_ = parts[i + 1] === '5' ? 2 : parts[i + 1] === '2' ? 4 : 0;
+			kept.push(...parts.slice(i, i + 1 + arguments_));
+			i += arguments_;
+		} else if (Number(part) !== 8) {
+			kept.push(part);
+		}
+	}
+
+	return kept.length === 0 ? undefined : kept.join(';');
+}
+
 /** Handles a CSI whose parameters start at `start` (just past `ESC [` or the 8-bit CSI). */
 function handleCsi(scan: Scan, start: number, shownIntroducer: string, options: SanitizeOptions): void {
 	let i = start;
@@ -101,8 +124,9 @@ function handleCsi(scan: Scan, start: number, shownIntroducer: string, options: 
 	const parameters = scan.text.slice(start, parametersEnd);
 	const isSgr = finalCode === 0x6D && parametersEnd === i && sgrParameters.test(parameters) && shownIntroducer === '\u241B[';
 	if (isSgr) {
-		if (options.keepColour) {
-			scan.out += `${esc}[${parameters}m`;
+		const kept = options.keepColour ? withoutConceal(parameters) : undefined;
+		if (kept !== undefined) {
+			scan.out += `${esc}[${kept}m`;
 			scan.keptSgr = true;
 		}
 	} else {

@@ -133,3 +133,11 @@ test('search highlighting wraps every match, case-insensitively, in inverse vide
 	assert.equal(highlightMatches('abc', 'x'), 'abc');
 	assert.equal(highlightMatches('a*b', '*'), `a${highlightOn}*${highlightOff}b`);
 });
+
+test('SGR conceal (8) is dropped so a line cannot hide text; colour 8 and RGB arguments are not', () => {
+	assert.equal(sanitizeLine(`${esc}[8msecret`, {keepColour: true}), 'secret');
+	assert.equal(sanitizeLine(`${esc}[1;8;31mx`, {keepColour: true}), `${esc}[1;31mx${esc}[0m`);
+	assert.equal(sanitizeLine(`${esc}[38;5;8mgrey`, {keepColour: true}), `${esc}[38;5;8mgrey${esc}[0m`);
+	assert.equal(sanitizeLine(`${esc}[48;2;8;8;8mbg`, {keepColour: true}), `${esc}[48;2;8;8;8mbg${esc}[0m`);
+	assert.equal(sanitizeLine(`${esc}[28mshown`, {keepColour: true}), `${esc}[28mshown${esc}[0m`);
+});

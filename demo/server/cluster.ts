@@ -81,7 +81,7 @@ export class Cluster {
 			obj.status = {phase: 'Active'};
 			obj.metadata.labels = {...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name};
 		}
-		if (resource === 'secrets') obj.type ??= 'Opaque';
+		if (resource === 'secrets') obj.type ||= 'Opaque';
 		const stored = this.store.create(resource, obj);
 		if (resource === 'pods') this.kubelet.admit(stored);
 		if (resource === 'namespaces') {

@@ -3,6 +3,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http';
 import {parse as parseYaml} from 'yaml';
 import type {Cluster} from './cluster.js';
 import {apiGroupList, apiVersions, coreResourceList, openapiV2Protobuf, openapiV3CoreV1, openapiV3Root, RESOURCES, SERVER_VERSION} from './discovery.js';
+import {decodeKubernetesProtobuf} from './protobuf.js';
 import {parseRfc3339Ns, renderEntries, selectEntries, type LogQuery} from './logs.js';
 import {parseFieldSelector, parseLabelSelector} from './selectors.js';
 import {toTable, type IncludeObject} from './table.js';
@@ -63,9 +64,11 @@ async function readBody(req: IncomingMessage): Promise<Obj> {
 		if (size > 3 * 1024 * 1024) throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
 		chunks.push(chunk as Buffer);
 	}
-	const text = Buffer.concat(chunks).toString('utf8');
-	if (text.trim() === '') return undefined;
+	const raw = Buffer.concat(chunks);
 	const type = String(req.headers['content-type'] ?? 'application/json');
+	if (type.includes('protobuf')) return decodeKubernetesProtobuf(raw);
+	const text = raw.toString('utf8');
+	if (text.trim() === '') return undefined;
 	try {
 		return type.includes('yaml') ? parseYaml(text) : JSON.parse(text);
 	} catch (error) {

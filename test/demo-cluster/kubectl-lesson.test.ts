@@ -157,6 +157,19 @@ describe('kubectl against the demo cluster: the sidecar lesson', () => {
 		assert.match(forbidden.stderr, /The Pod "sidecar-pod" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
 	});
 
+	it("accepts kubectl's protobuf bodies: create configmap/secret/namespace and run", async () => {
+		assert.equal((await t.kubectl(['create', 'configmap', 'cfg', '--from-literal=a=1'])).stdout.trim(), 'configmap/cfg created');
+		assert.equal((await t.kubectl(['get', 'configmap', 'cfg', '-o', 'jsonpath={.data.a}'])).stdout, '1');
+		assert.equal((await t.kubectl(['create', 'secret', 'generic', 's1', '--from-literal=pw=hunter2'])).code, 0);
+		assert.equal((await t.kubectl(['get', 'secret', 's1', '-o', 'jsonpath={.data.pw} {.type}'])).stdout, `${Buffer.from('hunter2').toString('base64')} Opaque`);
+		assert.equal((await t.kubectl(['create', 'namespace', 'lesson'])).stdout.trim(), 'namespace/lesson created');
+		const run = await t.kubectl(['run', 'hello', '-n', 'lesson', '--image=busybox:1.36', '--command', '--', 'sh', '-c', 'echo hello from run; sleep 60']);
+		assert.equal(run.stdout.trim(), 'pod/hello created', run.stderr);
+		await waitFor('logs of the pod made by kubectl run', async () => ((await t.kubectl(['logs', '-n', 'lesson', 'hello'])).stdout === 'hello from run\n' ? true : undefined));
+		const labels = await t.kubectl(['get', 'pod', '-n', 'lesson', 'hello', '-o', 'jsonpath={.metadata.labels.run}']);
+		assert.equal(labels.stdout, 'hello');
+	});
+
 	it('refuses requests without the bearer token', async () => {
 		const noToken = writeManifest(t.dir, 'notoken.kubeconfig', t.cluster.kubeconfigYaml.replace(/token: .*/, 'token: wrong'));
 		const r = await t.kubectl(['--kubeconfig', noToken, 'get', 'pods']);

@@ -14,8 +14,11 @@ export type PodWatcherOptions = {
 	namespace: string | undefined;
 	labelSelector?: string;
 	fieldSelector?: string;
-	/** Called (coalesced) with the current set of pods after it changed. */
-	onChange(pods: Map<string, V1Pod>): void;
+	/**
+	 * Called (coalesced) with the current set of pods after it changed. `membershipChanged` is
+	 * false when only existing pods were modified (callers can keep their sort order).
+	 */
+	onChange(pods: Map<string, V1Pod>, membershipChanged: boolean): void;
 	onStatus(status: SourceStatus): void;
 	/** Minimum interval between two onChange calls. */
 	coalesceMs?: number;
@@ -55,6 +58,7 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 	let flushTimer: NodeJS.Timeout | undefined;
 	let lastFlush = 0;
 	let dirty = false;
+	let membershipChanged = true;
 	let lastStatus: SourceStatus['state'] | undefined;
 
 	const status = (input: SourceStatus) => {
@@ -72,7 +76,9 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 		if (signal.aborted || !dirty) return;
 		dirty = false;
 		lastFlush = Date.now();
-		options.onChange(pods);
+		const membership = membershipChanged;
+		membershipChanged = false;
+		options.onChange(pods, membership);
 	};
 	const changed = (immediate = false) => {
 		dirty = true;
@@ -101,6 +107,7 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 		pods.clear();
 		for (const [key, pod] of fresh) pods.set(key, pod);
 		resourceVersion = rv;
+		membershipChanged = true;
 		changed(true);
 		if (pods.size === 0 && options.namespace !== undefined) await checkNamespace(options.namespace);
 	}
@@ -149,13 +156,16 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 			const rv = event.object?.metadata?.resourceVersion;
 			switch (event.type) {
 				case 'ADDED':
-				case 'MODIFIED':
-					pods.set(podKey(event.object as V1Pod), event.object as V1Pod);
+				case 'MODIFIED': {
+					const key = podKey(event.object as V1Pod);
+					if (!pods.has(key)) membershipChanged = true;
+					pods.set(key, event.object as V1Pod);
 					if (rv) resourceVersion = rv;
 					changed();
 					break;
+				}
 				case 'DELETED':
-					pods.delete(podKey(event.object as V1Pod));
+					if (pods.delete(podKey(event.object as V1Pod))) membershipChanged = true;
 					if (rv) resourceVersion = rv;
 					changed();
 					break;

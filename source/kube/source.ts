@@ -3,7 +3,7 @@ import type {CoreV1Event, KubeConfig, V1Pod} from '@kubernetes/client-node';
 import {describeError} from './errors.js';
 import {execInContainer} from './exec.js';
 import {followContainerLogs} from './log-follower.js';
-import {watchPodCollection} from './pod-watcher.js';
+import {podKey, watchPodCollection} from './pod-watcher.js';
 import {Transport} from './transport.js';
 import type {ClusterTarget, Closeable, KubeSource, LogFollowOptions, PodListOptions, PodOptions} from './types.js';
 
@@ -12,9 +12,8 @@ export type KubeSourceTuning = {
 	coalesceMs?: number;
 };
 
-function sortedPods(pods: Map<string, V1Pod>, allNamespaces: boolean): V1Pod[] {
-	const list = [...pods.values()];
-	list.sort((a, b) => {
+function comparePods(allNamespaces: boolean): (a: V1Pod, b: V1Pod) => number {
+	return (a, b) => {
 		if (allNamespaces) {
 			const na = a.metadata?.namespace ?? '';
 			const nb = b.metadata?.namespace ?? '';
@@ -23,8 +22,21 @@ function sortedPods(pods: Map<string, V1Pod>, allNamespaces: boolean): V1Pod[] {
 		const ma = a.metadata?.name ?? '';
 		const mb = b.metadata?.name ?? '';
 		return ma < mb ? -1 : ma > mb ? 1 : 0;
-	});
-	return list;
+	};
+}
+
+/** Sorted snapshots; sorts only when pods came or went, otherwise reuses the order (O(n)). */
+function snapshotter(allNamespaces: boolean): (pods: Map<string, V1Pod>, membershipChanged: boolean) => V1Pod[] {
+	const compare = comparePods(allNamespaces);
+	let order: string[] = [];
+	return (pods, membershipChanged) => {
+		if (membershipChanged || order.length !== pods.size) {
+			const list = [...pods.values()].sort(compare);
+			order = list.map((pod) => podKey(pod));
+			return list;
+		}
+		return order.map((key) => pods.get(key)!);
+	};
 }
 
 export function createKubeSource(kc: KubeConfig, target: ClusterTarget, tuning: KubeSourceTuning = {}): KubeSource {
@@ -36,14 +48,14 @@ export function createKubeSource(kc: KubeConfig, target: ClusterTarget, tuning: 
 		target,
 
 		watchPods(options: PodListOptions): Closeable {
-			const allNamespaces = options.namespace === undefined;
+			const snapshot = snapshotter(options.namespace === undefined);
 			return watchPodCollection({
 				transport,
 				namespace: options.namespace,
 				labelSelector: options.labelSelector,
 				coalesceMs: tuning.coalesceMs,
 				context,
-				onChange: (pods) => options.onPods(sortedPods(pods, allNamespaces)),
+				onChange: (pods, membershipChanged) => options.onPods(snapshot(pods, membershipChanged)),
 				onStatus: options.onStatus,
 			});
 		},

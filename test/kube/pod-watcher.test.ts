@@ -135,31 +135,45 @@ test('an empty list in a namespace that does not exist fails with the namespace 
 	assert.match(last?.state === 'failed' ? last.message : '', /namespaces "nosuch" not found.*-n/);
 });
 
-test('watchPods delivers sorted, coalesced snapshots: 2,000 events in a burst arrive in a handful of updates', async () => {
-	const initial = Array.from({length: 500}, (_, i) => pod(`p-${String(499 - i).padStart(3, '0')}`, {namespace: (499 - i) % 2 ? 'ns-b' : 'ns-a'}));
+test('watchPods over 5,000 pods: a burst of 2,000 events arrives in a handful of sorted snapshots, adds and deletes included', async () => {
+	const name = (i: number) => `p-${String(i).padStart(4, '0')}`;
+	const ns = (i: number) => (i % 2 ? 'ns-b' : 'ns-a');
+	const initial = Array.from({length: 5000}, (_, i) => pod(name(4999 - i), {namespace: ns(4999 - i)}));
 	const api = await startFakeApi((request, res) => {
 		if (!request.query.get('watch')) return void sendJson(res, 200, {kind: 'PodList', metadata: {resourceVersion: '1'}, items: initial});
 		res.writeHead(200, {'Content-Type': 'application/json'});
 		let text = '';
 		for (let i = 0; i < 2000; i++) {
-			const p = pod(`p-${String(i % 500).padStart(3, '0')}`, {namespace: i % 2 ? 'ns-b' : 'ns-a', rv: String(i + 2)});
+			const p = pod(name(i % 5000), {namespace: ns(i % 5000), rv: String(i + 2)});
 			(p['status'] as {phase: string}).phase = `Phase${i}`;
 			text += JSON.stringify({type: 'MODIFIED', object: p}) + '\n';
 		}
+		text += JSON.stringify({type: 'DELETED', object: pod(name(7), {namespace: ns(7), rv: '3000'})}) + '\n';
+		text += JSON.stringify({type: 'ADDED', object: pod('p-0000a', {namespace: 'ns-a', rv: '3001'})}) + '\n';
 		res.write(text);
+		// Later, modifications only: the order is reused, not re-sorted.
+		setTimeout(() => {
+			const p = pod(name(1), {namespace: ns(1), rv: '3002'});
+			(p['status'] as {phase: string}).phase = 'Final';
+			res.write(JSON.stringify({type: 'MODIFIED', object: p}) + '\n');
+		}, 200);
 	});
 	const source = createKubeSource(api.kc, {context: 'fake', server: api.url, namespace: undefined});
 	const snapshots: V1Pod[][] = [];
 	const watcher = source.watchPods({namespace: undefined, onPods: (pods) => snapshots.push(pods), onStatus: () => {}});
 	track(api, watcher);
-	await waitFor(() => snapshots.at(-1)?.some((p) => p.status?.phase === 'Phase1999') === true, 'the last event');
+	await waitFor(() => snapshots.at(-1)?.some((p) => p.status?.phase === 'Final') === true, 'the last event', 10_000);
 	assert.ok(snapshots.length <= 10, `${snapshots.length} snapshots`);
+	for (const snapshot of snapshots.slice(-2)) {
+		assert.equal(snapshot.length, 5000);
+		const keys = snapshot.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
+		assert.deepEqual(keys, [...keys].sort(), 'sorted by namespace, then name');
+		assert.deepEqual(keys.slice(0, 3), ['ns-a/p-0000', 'ns-a/p-0000a', 'ns-a/p-0002']);
+		assert.ok(!keys.includes('ns-b/p-0007'));
+	}
 	const last = snapshots.at(-1)!;
-	assert.equal(last.length, 500);
-	const keys = last.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
-	assert.deepEqual(keys, [...keys].sort(), 'sorted by namespace, then name');
-	assert.equal(keys[0], 'ns-a/p-000');
-	assert.equal(keys[250], 'ns-b/p-001');
+	assert.equal(last.find((p) => p.metadata?.name === name(1999))?.status?.phase, 'Phase1999');
+	assert.notEqual(snapshots.at(-2), last, 'every snapshot is a new array');
 });
 
 test('watchPod reports undefined while the pod is missing and follows it when re-created with a new UID', async () => {

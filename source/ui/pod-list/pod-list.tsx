@@ -31,8 +31,11 @@ const pad = (text: string, width: number) => fitCells(text, width);
 export function PodList(props: PodListProps) {
 	const {theme, width} = props;
 	const allNamespaces = props.namespace === undefined;
-	const columns = (row: {namespace: string; name: string; ready: string; status: string; restarts: string; age: string; containers: string}) => {
-		let line = allNamespaces ? `${pad(row.namespace, props.namespaceWidth)}   ` : '';
+	// The selection is marked with ▶ as well as inverse video: with NO_COLOR or TERM=dumb Ink
+	// drops all attributes, and the selection must still be visible.
+	const columns = (row: {namespace: string; name: string; ready: string; status: string; restarts: string; age: string; containers: string}, isSelected = false) => {
+		let line = isSelected ? '▶ ' : '  ';
+		line += allNamespaces ? `${pad(row.namespace, props.namespaceWidth)}   ` : '';
 		line += `${pad(row.name, props.nameWidth)}   ${pad(row.ready, 7)} ${pad(row.status, 18)} ${pad(row.restarts, 14)} ${pad(row.age, 6)}   ${row.containers}`;
 		return truncateCells(line, width);
 	};
@@ -58,7 +61,7 @@ export function PodList(props: PodListProps) {
 				) : (
 					props.rows.map((row, index) => (
 						<Text key={row.key} inverse={index === props.selected} wrap="truncate-end">
-							{columns(row)}
+							{columns(row, index === props.selected)}
 						</Text>
 					))
 				)}

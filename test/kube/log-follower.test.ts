@@ -335,3 +335,30 @@ test('an instance that started and ended between two looks is read in full with 
 	const rendered = entries.map((e) => (e.kind === 'line' ? `${e.instance}:${e.text}` : e.kind === 'restart' ? `restart->${e.instance} exit=${e.exitCode}` : `notice:${e.text}`));
 	assert.deepEqual(rendered, ['0:zero', 'restart->1 exit=undefined', '1:one-a', '1:one-b', 'restart->2 exit=7', '2:two']);
 });
+
+test('close() leaves no timer and no connection behind, whatever the follower was doing', async () => {
+	const api = await startFakeApi((request, res) => {
+		if (request.path.endsWith('/pods/web')) return void sendJson(res, 200, podWith('u1', {restartCount: 0, state: {waiting: {reason: 'ContainerCreating'}}}));
+		if (request.path.endsWith('/pods/busy')) return void sendJson(res, 200, {...podWith('u2', {containerID: 'c1', restartCount: 0, state: {running: {}}}), metadata: {name: 'busy', namespace: 'default', uid: 'u2'}});
+		res.writeHead(200, {'Content-Type': 'text/plain'});
+		res.write(`${ts(1, 0)} streaming\n`);
+	});
+	cleanups.push(() => api.close());
+	const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+	const baseline = timers();
+	const statuses: SourceStatus[] = [];
+	const entries: LogEntry[] = [];
+	const waiting = followContainerLogs({namespace: 'default', pod: 'web', container: 'app', onEntries: () => {}, onStatus: (s) => statuses.push(s)}, {transport: new Transport(api.kc)});
+	const streaming = followContainerLogs(
+		{namespace: 'default', pod: 'busy', container: 'app', batchMs: 10_000, onEntries: (e) => entries.push(...e), onStatus: (s) => statuses.push(s)},
+		{transport: new Transport(api.kc)},
+	);
+	await waitFor(() => statuses.some((s) => s.state === 'reconnecting') && statuses.some((s) => s.state === 'live'), 'one waiting and one streaming follower');
+	await waitFor(() => timers() > baseline, 'a pending batch timer');
+	waiting.close();
+	streaming.close();
+	await waitFor(() => timers() <= baseline, 'all timers cleared');
+	const openSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+	await waitFor(() => openSockets() <= 1, 'client connections closed (only the listening server remains)');
+	assert.equal(entries.length, 0, 'a batch pending at close is dropped, not delivered late');
+});

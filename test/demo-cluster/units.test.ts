@@ -7,7 +7,8 @@ import {jsonPatch, mergePatch, strategicMergePatch} from '../../demo/server/patc
 import {Store} from '../../demo/server/store.js';
 import {decodeKubernetesProtobuf} from '../../demo/server/protobuf.js';
 import {selfSignedCertificate} from '../../demo/server/tls.js';
-import {ApiError, type Obj} from '../../demo/server/types.js';
+import type {ApiError} from '../../demo/server/types.js';
+import { type Obj} from '../../demo/server/types.js';
 import {formatNs, parseRfc3339Ns} from '../../demo/server/logs.js';
 
 const pod = (name: string, labels: Record<string, string>, phase = 'Running'): Obj => ({metadata: {name, namespace: 'default', labels}, spec: {nodeName: 'n'}, status: {phase}});

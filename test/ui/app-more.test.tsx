@@ -136,3 +136,20 @@ test('initialContainer is focused first and showTimestamps starts with timestamp
 	source.lines('sidecar-container', ['hello'], '2026-11-24T03:15:09.000000001Z');
 	await t.waitForFrame(has('2026-11-24T03:15:09.000000001Z hello'), 'timestamped line');
 });
+
+test('the events pane refreshes while open, without flashing "loading"', async () => {
+	const source = new FakeSource();
+	source.pods = [makePod('sidecar-pod')];
+	let now = fixedNow();
+	terminal = renderTerminal(<App source={source} initialPod="sidecar-pod" colour={false} now={() => now} onExit={() => {}} />);
+	const t = terminal;
+	const event = (reason: string) => ({metadata: {name: reason}, involvedObject: {}, type: 'Normal', reason, message: `${reason} happened`, lastTimestamp: fixedNow(), source: {component: 'kubelet'}});
+	source.events = [event('Started')];
+	await t.waitForFrame(has('· following'), 'pod view');
+	t.write('e');
+	await t.waitForFrame(has('Started happened'), 'first events');
+	source.events = [event('Started'), event('Killing')];
+	now = new Date(now.getTime() + 5000);
+	await t.waitForFrame(has('Killing happened'), 'refreshed events');
+	assert.ok(!t.lastFrame().includes('loading events'), 'the old list stayed until the new one came');
+});

@@ -3,10 +3,10 @@ import {useEffect, useState} from 'react';
 export type AsyncState<T> = {state: 'idle'} | {state: 'loading'} | {state: 'done'; value: T} | {state: 'error'; message: string};
 
 /**
- * Runs `load` while `active` is true and `key` is unchanged; a result that arrives after the
- * key changed or the component unmounted is dropped.
+ * Runs `load` when `active` turns true, `key` changes or `refresh` changes; a result that
+ * arrives after that or after unmount is dropped.
  */
-export function useAsync<T>(active: boolean, key: string, load: () => Promise<T>): AsyncState<T> {
+export function useAsync<T>(active: boolean, key: string, load: () => Promise<T>, refresh = 0): AsyncState<T> {
 	const [result, setResult] = useState<AsyncState<T>>({state: 'idle'});
 	useEffect(() => {
 		if (!active) {
@@ -15,7 +15,8 @@ export function useAsync<T>(active: boolean, key: string, load: () => Promise<T>
 		}
 
 		let current = true;
-		setResult({state: 'loading'});
+		// A refresh keeps showing the last answer until the new one arrives (no flashing).
+		setResult(previous => (previous.state === 'done' && refresh ? previous : {state: 'loading'}));
 		load().then(
 			value => {
 				if (current) setResult({state: 'done', value});
@@ -28,6 +29,6 @@ export function useAsync<T>(active: boolean, key: string, load: () => Promise<T>
 			current = false;
 		};
 		// `load` is a fresh closure each render; `key` says when it means something new.
-	}, [active, key]);
+	}, [active, key, refresh]);
 	return result;
 }

@@ -43,6 +43,8 @@ export type PodViewScreenProps = {
 	onExit(): void;
 };
 
+const eventsRefreshMs = 5000;
+
 const previousKey = (container: string) => `previous\u0000${container}`;
 
 function previousBuffer(lines: readonly string[]): RingBuffer<LogRow> {
@@ -78,7 +80,9 @@ export function PodViewScreen(props: PodViewScreenProps) {
 		if ('error' in result) throw new Error(result.error);
 		return previousBuffer(result.lines);
 	});
-	const events = useAsync(view.overlay === 'events', `${namespace}/${name}`, async () => source.podEvents(namespace, name));
+	// Events refresh every few seconds while the pane is open (a crash loop keeps adding them).
+	const eventsRefresh = Math.floor(now.getTime() / eventsRefreshMs);
+	const events = useAsync(view.overlay === 'events', `${namespace}/${name}`, async () => source.podEvents(namespace, name), eventsRefresh);
 
 	const focus = focusIndex(view);
 	const focusedName = names[focus];

@@ -18,7 +18,11 @@ async function main(command) {
 			return 0;
 		}
 		case 'down': {
-			const {warnings} = await down();
+			const {warnings, nothingToDo} = await down();
+			if (nothingToDo) {
+				process.stdout.write('The real cluster is not running and left nothing behind; nothing to do.\n');
+				return 0;
+			}
 			if (warnings.length > 0) {
 				process.stderr.write(`real-cluster: down finished with problems:\n${warnings.map(w => `  - ${w}`).join('\n')}\n`);
 				return 1;

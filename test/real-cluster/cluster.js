@@ -701,11 +701,11 @@ function removeCgroupTree(dir) {
 	}
 }
 
-async function killAll(pids, what) {
+async function killAll(pids, what, signal = 'SIGTERM') {
 	const alive = () => pids.filter(pid => processAlive(pid));
 	for (const pid of alive()) {
 		try {
-			process.kill(pid, 'SIGTERM');
+			process.kill(pid, signal);
 		} catch {
 			// already gone
 		}
@@ -799,8 +799,12 @@ export async function up() {
 
 export async function down() {
 	checkPlatform();
-	const before = readBefore();
 	const warnings = [];
+	if (!fs.existsSync(STATE_DIR) && ourProcesses().length === 0 && ourMounts().length === 0 && cgroupProcesses().length === 0
+		&& !listLinks().some(link => link.name === BRIDGE)) {
+		return {warnings, nothingToDo: true};
+	}
+	const before = readBefore();
 	const started = Date.now();
 	const phase = name => say(`down: ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 	// 1. The kubelet first, so it does not restart what we remove; then the control plane.
@@ -827,14 +831,14 @@ export async function down() {
 	}
 	phase('pod containers removed');
 	// 3. Whatever is left in the pods' cgroups, then the remaining shims and daemons.
-	await killAll(cgroupProcesses(), 'container process');
+	await killAll(cgroupProcesses(), 'container process', 'SIGKILL');
 	await killAll(ourProcesses().filter(p => p.cmdline.includes('containerd-shim')).map(p => p.pid), 'shim');
 	for (const daemon of ['containerd', 'etcd']) {
 		const pid = readPid(daemon);
 		if (pid !== undefined) await killAll([pid], daemon);
 	}
 	await killAll(ourProcesses().map(p => p.pid), 'leftover process');
-	await killAll(cgroupProcesses(), 'container process');
+	await killAll(cgroupProcesses(), 'container process', 'SIGKILL');
 	phase('processes stopped');
 	// 4. Mounts (pod volumes, rootfs overlays, network namespaces), deepest first.
 	for (const point of ourMounts()) {

@@ -400,6 +400,11 @@ const printf: CommandImpl = async ctx => {
 const sleep: CommandImpl = async ctx => {
 	let total = 0;
 	for (const arg of ctx.argv.slice(1)) {
+		if (/^inf(inity)?$/i.test(arg)) {
+			total = Number.POSITIVE_INFINITY;
+			continue;
+		}
+
 		const match = /^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/.exec(arg);
 		if (!match) {
 			await err(ctx, `sleep: invalid number '${arg}'\n`);
@@ -415,12 +420,19 @@ const sleep: CommandImpl = async ctx => {
 		return 1;
 	}
 
-	if (total === Number.POSITIVE_INFINITY || total > 2_147_483_647) {
-		total = 2_147_483_647;
-	}
+	// Timers max out at ~24.8 days: sleep in pieces (forever for `sleep infinity`).
+	const endAt = performance.now() + total;
+	for (;;) {
+		const remaining = endAt - performance.now();
+		if (remaining <= 0) {
+			return 0;
+		}
 
-	await ctx.proc.sleep(total);
-	return ctx.proc.termPending ? 143 : 0;
+		await ctx.proc.sleep(Math.min(remaining, 2_147_483_647));
+		if (ctx.proc.termPending) {
+			return 143;
+		}
+	}
 };
 
 const yes: CommandImpl = async ctx => {
@@ -1372,7 +1384,7 @@ const sh: CommandImpl = async ctx => {
 		const flag = args.shift()!;
 		if (flag.includes('c')) {
 			script = args.shift() ?? '';
-			if (script === '' && args.length === 0 && ctx.argv.at(-1) === '-c' && !ctx.argv.slice(1, -1).length) {
+			if (ctx.argv.at(-1) === flag && args.length === 0 && script === '') {
 				await err(ctx, 'sh: -c requires an argument\n');
 				return 2;
 			}
@@ -1418,7 +1430,8 @@ const sh: CommandImpl = async ctx => {
 };
 
 const hostname: CommandImpl = async ctx => {
-	await out(ctx, ctx.shell.machine.hostname + '\n');
+	const {flags} = options(ctx.argv, '');
+	await out(ctx, (flags.has('i') ? ctx.shell.machine.podIP : ctx.shell.machine.hostname) + '\n');
 	return 0;
 };
 

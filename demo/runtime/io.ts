@@ -131,7 +131,7 @@ export function iterableSource(proc: Proc, iterable: AsyncIterable<Uint8Array>):
 			return next.value;
 		},
 		close() {
-			void iterator.return?.();
+			iterator.return?.().catch(() => undefined);
 		},
 	};
 }
@@ -144,7 +144,8 @@ export class Pipe implements Writer, Source {
 	private ended = false;
 	private readerGone = false;
 	private wakeReader: (() => void) | undefined;
-	private wakeWriter: (() => void) | undefined;
+	/** Several writers may share a pipe (`{ a & b; } | c`): wake them all. */
+	private readonly wakeWriters = new Set<() => void>();
 
 	constructor(private readonly proc: Proc) {}
 
@@ -167,9 +168,15 @@ export class Pipe implements Writer, Source {
 
 	private async waitDrained(): Promise<void> {
 		while (this.buffered > PIPE_HIGH_WATER && !this.readerGone) {
-			await this.proc.wait(new Promise<void>(resolve => {
-				this.wakeWriter = resolve;
-			}));
+			let wake: (() => void) | undefined;
+			try {
+				await this.proc.wait(new Promise<void>(resolve => {
+					wake = resolve;
+					this.wakeWriters.add(resolve);
+				}));
+			} finally {
+				this.wakeWriters.delete(wake!);
+			}
 		}
 
 		if (this.readerGone) {
@@ -197,7 +204,7 @@ export class Pipe implements Writer, Source {
 		const chunk = this.chunks.shift()!;
 		this.buffered -= chunk.length;
 		if (this.buffered <= PIPE_HIGH_WATER) {
-			this.wakeWriter?.();
+			this.wakeAllWriters();
 		}
 
 		return chunk;
@@ -207,7 +214,13 @@ export class Pipe implements Writer, Source {
 		this.readerGone = true;
 		this.chunks.length = 0;
 		this.buffered = 0;
-		this.wakeWriter?.();
+		this.wakeAllWriters();
+	}
+
+	private wakeAllWriters(): void {
+		for (const wake of [...this.wakeWriters]) {
+			wake();
+		}
 	}
 }
 

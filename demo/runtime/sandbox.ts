@@ -204,7 +204,7 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
 			proc.hasTermTrap = true;
 		}
 
-		const root = buildRootFs(resolved, [...binaries.keys()], options.hostname);
+		const root = buildRootFs(resolved, [...binaries.keys()], options.hostname, options.podIP);
 		const mounts: Mount[] = [];
 		for (const mount of spec.volumeMounts ?? []) {
 			let volume = volumes.get(mount.name);
@@ -235,7 +235,7 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
 				oom(`memory limit reached: files in the container and its volumes passed ${limits.memoryBytes} bytes (memoryBytes limit)`);
 			}
 		});
-		const machine: Machine = {fs: view, hostname: options.hostname, lookup, pid: 1};
+		const machine: Machine = {fs: view, hostname: options.hostname, podIP: options.podIP, lookup, pid: 1};
 		const cwd = spec.workingDir ? normalisePath(spec.workingDir) : '/';
 		if (spec.workingDir) {
 			root.ensureDir(cwd);

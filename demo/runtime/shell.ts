@@ -46,6 +46,7 @@ export type CommandImpl = (ctx: CommandContext) => Promise<number>;
 export type Machine = {
 	fs: FsView;
 	hostname: string;
+	podIP: string;
 	/** name → implementation, for binaries found on PATH or by absolute path. */
 	lookup(name: string): CommandImpl | undefined;
 	pid: number;
@@ -88,6 +89,8 @@ export class Shell {
 	lastBg = '';
 	jobs: Array<Promise<number>> = [];
 	depth = 0;
+	/** Enclosing loops (`break`/`continue` outside a loop do nothing). */
+	loopDepth = 0;
 	/** True for the instance's main shell (the one TERM traps run in). */
 	isMain = false;
 	/** True for the launcher that starts the container's command (its `sh` becomes main). */
@@ -124,6 +127,7 @@ export class Shell {
 		child.cwd = this.cwd;
 		child.errexit = this.errexit;
 		child.depth = this.depth;
+		child.loopDepth = this.loopDepth;
 		return child;
 	}
 
@@ -156,8 +160,13 @@ export class Shell {
 		try {
 			return await this.runStatements(script.statements, io);
 		} catch (error) {
-			if (error instanceof ExitSignal) {
+			if (error instanceof ExitSignal || error instanceof ReturnSignal) {
 				return error.code;
+			}
+
+			if (error instanceof LoopSignal) {
+				// `break`/`continue` outside a loop: ignored, like ash.
+				return this.status;
 			}
 
 			throw error;
@@ -263,7 +272,7 @@ export class Shell {
 
 	private background(statement: StatementNode, io: Io): number {
 		if (this.proc.tasks >= MAX_TASKS) {
-			void writeText(io.stderr, 'sh: can\'t fork: Resource temporarily unavailable\n');
+			writeText(io.stderr, 'sh: can\'t fork: Resource temporarily unavailable\n').catch(() => undefined);
 			return 2;
 		}
 
@@ -382,42 +391,21 @@ export class Shell {
 
 			case 'While':
 			case 'Until': {
-				let status = 0;
-				for (;;) {
-					await this.checkpoint(io);
-					const condition = await this.runCondition(command.condition, io);
-					if ((condition === 0) !== (command.type === 'While')) {
-						break;
-					}
-
-					try {
-						status = await this.runStatements(command.body, io);
-					} catch (error) {
-						const next = loopControl(error);
-						if (next === 'break') {
-							break;
-						}
-					}
+				this.loopDepth++;
+				try {
+					return await this.runWhile(command, io);
+				} finally {
+					this.loopDepth--;
 				}
-
-				return status;
 			}
 
 			case 'For': {
-				const words = command.words === null ? [...this.positional] : await this.expandWords(command.words, io);
-				let status = 0;
-				for (const word of words) {
-					this.setVar(command.variable, word);
-					try {
-						status = await this.runStatements(command.body, io);
-					} catch (error) {
-						if (loopControl(error) === 'break') {
-							break;
-						}
-					}
+				this.loopDepth++;
+				try {
+					return await this.runFor(command, io);
+				} finally {
+					this.loopDepth--;
 				}
-
-				return status;
 			}
 
 			case 'Case': {
@@ -457,6 +445,45 @@ export class Shell {
 		}
 	}
 
+	private async runWhile(command: Extract<CommandNode, {type: 'While' | 'Until'}>, io: Io): Promise<number> {
+		let status = 0;
+		for (;;) {
+			await this.checkpoint(io);
+			const condition = await this.runCondition(command.condition, io);
+			if ((condition === 0) !== (command.type === 'While')) {
+				break;
+			}
+
+			try {
+				status = await this.runStatements(command.body, io);
+			} catch (error) {
+				const next = loopControl(error);
+				if (next === 'break') {
+					break;
+				}
+			}
+		}
+
+		return status;
+	}
+
+	private async runFor(command: Extract<CommandNode, {type: 'For'}>, io: Io): Promise<number> {
+		const words = command.words === null ? [...this.positional] : await this.expandWords(command.words, io);
+		let status = 0;
+		for (const word of words) {
+			this.setVar(command.variable, word);
+			try {
+				status = await this.runStatements(command.body, io);
+			} catch (error) {
+				if (loopControl(error) === 'break') {
+					break;
+				}
+			}
+		}
+
+		return status;
+	}
+
 	private async runCondition(statements: StatementNode[], io: Io): Promise<number> {
 		this.condDepth++;
 		try {
@@ -474,7 +501,7 @@ export class Shell {
 			let matched = fallthrough;
 			if (!matched) {
 				for (const pattern of item.patterns) {
-					const regex = await this.patternRegex(pattern, io, true);
+					const regex = await this.patternRegex(pattern, io);
 					if (regex.test(word)) {
 						matched = true;
 						break;
@@ -526,7 +553,7 @@ export class Shell {
 			case 'CondBinary': {
 				const left = await this.expandString(expr.left, io);
 				if (expr.operator === '==' || expr.operator === '=' || expr.operator === '!=') {
-					const regex = await this.patternRegex(expr.right, io, true);
+					const regex = await this.patternRegex(expr.right, io);
 					return regex.test(left) === (expr.operator !== '!=');
 				}
 
@@ -892,7 +919,9 @@ export class Shell {
 						continue;
 					}
 
-					push(escapeGlobIfNeeded(piece, false), false);
+					// Unquoted expansions are subject to pathname expansion too.
+					const globbable = /[*?[]/.test(piece);
+					push(globbable ? piece : escapeGlob(piece), globbable);
 				}
 
 				continue;
@@ -901,7 +930,7 @@ export class Shell {
 			if (part.glob) {
 				push(part.s, true);
 			} else {
-				push(part.quoted ? escapeGlob(part.s) : escapeGlobIfNeeded(part.s, !part.quoted), false);
+				push(escapeGlob(part.s), false);
 			}
 
 			if (part.quoted) {
@@ -965,7 +994,7 @@ export class Shell {
 						break;
 					}
 
-					const value = await this.parameter(part, io, quoted);
+					const value = await this.parameter(part, io);
 					out.push({s: value, quoted: quoted || hereDoc, split: !quoted && !hereDoc, glob: false});
 					break;
 				}
@@ -1028,7 +1057,7 @@ export class Shell {
 		return text(buffer.bytes()).replace(/\n+$/, '');
 	}
 
-	private async parameter(part: ParamPart, io: Io, quoted: boolean): Promise<string> {
+	private async parameter(part: ParamPart, io: Io): Promise<string> {
 		const name = part.parameter;
 		const value = this.lookupVar(name);
 		const op = part.operation;
@@ -1041,7 +1070,7 @@ export class Shell {
 			return value ?? '';
 		}
 
-		return this.applyOp(name, value, op, io, quoted);
+		return this.applyOp(name, value, op, io);
 	}
 
 	nounset = false;
@@ -1095,7 +1124,7 @@ export class Shell {
 		}
 	}
 
-	private async applyOp(name: string, value: string | undefined, op: ParamOp, io: Io, quoted: boolean): Promise<string> {
+	private async applyOp(name: string, value: string | undefined, op: ParamOp, io: Io): Promise<string> {
 		switch (op.type) {
 			case 'DefaultValue': {
 				const unset = value === undefined || (op.checkEmpty && value === '');
@@ -1135,7 +1164,7 @@ export class Shell {
 
 			case 'PatternRemoval': {
 				const subject = value ?? '';
-				const regexSource = (await this.patternRegex(op.pattern, io, false)).source.slice(1, -1);
+				const regexSource = (await this.patternRegex(op.pattern, io)).source.slice(1, -1);
 				const chars = [...subject];
 				if (op.side === 'prefix') {
 					const lengths = op.greedy ? range(chars.length, 0) : range(0, chars.length);
@@ -1160,7 +1189,7 @@ export class Shell {
 
 			case 'PatternReplacement': {
 				const subject = value ?? '';
-				const regexSource = (await this.patternRegex(op.pattern, io, false)).source.slice(1, -1);
+				const regexSource = (await this.patternRegex(op.pattern, io)).source.slice(1, -1);
 				const replacement = op.replacement ? await this.expandString(op.replacement, io) : '';
 				const anchored = op.anchor === 'start' ? `^(?:${regexSource})` : op.anchor === 'end' ? `(?:${regexSource})$` : regexSource;
 				const regex = new RegExp(anchored, op.all ? 'gs' : 's');
@@ -1189,7 +1218,6 @@ export class Shell {
 			}
 
 			default: {
-				void quoted;
 				await writeText(io.stderr, `sh: syntax error: bad substitution\n`);
 				throw new ExitSignal(2);
 			}
@@ -1197,7 +1225,7 @@ export class Shell {
 	}
 
 	/** A shell pattern (case, ${x#p}, [[ = ]]) as an anchored RegExp. */
-	async patternRegex(word: WordNode, io: Io, anchored: boolean): Promise<RegExp> {
+	async patternRegex(word: WordNode, io: Io): Promise<RegExp> {
 		let source = '';
 		const walk = async (parts: WordPart[], quoted: boolean): Promise<void> => {
 			for (const part of parts) {
@@ -1216,7 +1244,6 @@ export class Shell {
 		};
 
 		await walk(word.parts, false);
-		void anchored;
 		return new RegExp(`^${source}$`, 's');
 	}
 
@@ -1462,10 +1489,6 @@ function splitIfs(value: string, ifs: string): Array<string | null> {
 
 function escapeGlob(value: string): string {
 	return value.replaceAll(/[\\*?[\]]/g, String.raw`\$&`);
-}
-
-function escapeGlobIfNeeded(value: string, _unquoted: boolean): string {
-	return escapeGlob(value);
 }
 
 function unescapeGlob(value: string): string {
@@ -1820,10 +1843,18 @@ const BUILTINS: Record<string, Builtin> = {
 	async return(shell, argv) {
 		throw new ReturnSignal(argv[1] === undefined ? shell.status : Number.parseInt(argv[1], 10) & 255);
 	},
-	async break(_shell, argv) {
+	async break(shell, argv) {
+		if (shell.loopDepth === 0) {
+			return 0;
+		}
+
 		throw new LoopSignal('break', Number.parseInt(argv[1] ?? '1', 10) || 1);
 	},
-	async continue(_shell, argv) {
+	async continue(shell, argv) {
+		if (shell.loopDepth === 0) {
+			return 0;
+		}
+
 		throw new LoopSignal('continue', Number.parseInt(argv[1] ?? '1', 10) || 1);
 	},
 	async export(shell, argv, io) {

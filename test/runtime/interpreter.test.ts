@@ -115,3 +115,13 @@ test('output streams live: a chunk arrives long before the script ends', async (
 	assert.ok(first && second, 'two chunks');
 	assert.ok(second.at - first.at >= 300, `first chunk at ${first.at} ms, second at ${second.at} ms`);
 });
+
+test('unquoted expansions are globbed, quoted ones are not; several writers can share a pipe', async () => {
+	const run = await sh('touch /tmp/a.log /tmp/b.log; p="/tmp/*.log"; echo $p; echo "$p"; { echo x & echo y; wait; } | sort');
+	assert.equal(run.stdout, '/tmp/a.log /tmp/b.log\n/tmp/*.log\nx\ny\n');
+});
+
+test('hostname -i and /etc/hosts carry the pod IP; break outside a loop is ignored', async () => {
+	const run = await sh('hostname -i; grep test-pod /etc/hosts; break; echo still');
+	assert.equal(run.stdout, '10.244.0.7\n10.244.0.7\ttest-pod\nstill\n');
+});

@@ -2,9 +2,12 @@
 // subprotocols), collecting output up to a byte cap, with a timeout, and with the outcome read
 // from the channel-3 Status — or from the socket closing, since the status callback never fires
 // when the server closes first (client-node #714).
-import {Writable} from 'node:stream';
+import {Readable, Writable} from 'node:stream';
 import {Exec} from '@kubernetes/client-node';
 import type {KubeConfig, V1Pod, V1Status} from '@kubernetes/client-node';
+// Not re-exported by the package index; the package has no "exports" map, so the path is public.
+import {WebSocketHandler} from '@kubernetes/client-node/dist/web-socket-handler.js';
+import type {WebSocketInterface} from '@kubernetes/client-node/dist/web-socket-handler.js';
 import {classifyError, describeError, visible} from './errors.js';
 import {transportConfig} from './transport.js';
 import type {Transport} from './transport.js';
@@ -128,6 +131,32 @@ async function explainHandshakeFailure(error: unknown, request: ExecRequest): Pr
 	return {kind: 'error', reason: 'other', message: describeError(error, errorContext)};
 }
 
+/**
+ * client-node's handler throws inside the socket's message event on a channel it does not know
+ * (that would crash the process) and, on a channel-close frame, ends its default streams, which
+ * are process.stdout/stderr. Give it inert streams and ignore channels above 3.
+ */
+function guardedHandler(kc: KubeConfig): WebSocketInterface {
+	const sink = () => new Writable({write: (_chunk, _encoding, callback) => callback()});
+	const handler = new WebSocketHandler(kc, undefined, {stdin: Readable.from([]), stdout: sink(), stderr: sink()});
+	return {
+		connect: (path, textHandler, binaryHandler) =>
+			handler.connect(
+				path,
+				textHandler,
+				binaryHandler &&
+					((channel, data) => {
+						if (channel > 3) return true;
+						try {
+							return binaryHandler(channel, data);
+						} catch {
+							return true;
+						}
+					}),
+			),
+	};
+}
+
 export async function execInContainer(kc: KubeConfig, request: ExecRequest): Promise<ExecOutcome> {
 	const timeoutMs = request.timeoutMs ?? 10_000;
 	const maxBytes = request.maxBytes ?? 1024 * 1024;
@@ -137,7 +166,8 @@ export async function execInContainer(kc: KubeConfig, request: ExecRequest): Pro
 	// unhandled 'write after end' error.
 	stdout.on('error', () => {});
 	stderr.on('error', () => {});
-	const exec = new Exec(transportConfig(kc));
+	const config = transportConfig(kc);
+	const exec = new Exec(config, guardedHandler(config));
 	let socket: SocketLike | undefined;
 	let timer: NodeJS.Timeout | undefined;
 	let settled = false;

@@ -42,6 +42,14 @@ function runCommand(ws: WebSocket, command: string[]): void {
 			ws.send(frame(3, JSON.stringify({metadata: {}, status: 'Success'})));
 			ws.close(1000);
 			return;
+		case 'weird':
+			// Frames a server should never send: a v5 close-channel frame and an unknown channel.
+			ws.send(Buffer.from([255, 1]));
+			ws.send(frame(9, 'junk'));
+			ws.send(frame(1, 'still here\n'));
+			ws.send(frame(3, JSON.stringify({metadata: {}, status: 'Success'})));
+			ws.close(1000);
+			return;
 		case 'closefirst':
 			ws.send(frame(1, 'partial'));
 			ws.close(1000);
@@ -142,4 +150,11 @@ test('400 at the handshake for a container that is not running is not-running', 
 	const outcome = await source.exec('default', 'stopped', 'app', ['ls']);
 	assert.equal(outcome.kind === 'error' && outcome.reason, 'not-running');
 	assert.match(outcome.kind === 'error' ? outcome.message : '', /Container "app" of pod "stopped" is not running \(CrashLoopBackOff\)/);
+});
+
+test('frames on unknown channels neither crash the process nor touch its stdout', async () => {
+	const outcome = await source.exec('default', 'web', 'app', ['weird']);
+	assert.equal(outcome.kind, 'exited', JSON.stringify(outcome));
+	assert.equal(outcome.kind === 'exited' && text(outcome.stdout), 'still here\n');
+	assert.equal(process.stdout.writableEnded, false);
 });

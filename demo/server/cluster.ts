@@ -55,7 +55,7 @@ export class Cluster {
 		}
 	}
 
-	create(resource: string, namespace: string | undefined, body: Obj): Obj {
+	create(resource: string, namespace: string | undefined, body: Obj, dryRun = false): Obj {
 		const info = RESOURCES[resource];
 		if (!info) throw notFound(resource, '');
 		if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`the object provided is unrecognized (must be of type ${info.kind})`);
@@ -82,6 +82,7 @@ export class Cluster {
 			obj.metadata.labels = {...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name};
 		}
 		if (resource === 'secrets') obj.type ||= 'Opaque';
+		if (dryRun) return obj;
 		const stored = this.store.create(resource, obj);
 		if (resource === 'pods') this.kubelet.admit(stored);
 		if (resource === 'namespaces') {
@@ -97,7 +98,7 @@ export class Cluster {
 	}
 
 	/** Replace an object (PUT) or write a patched version: keeps system metadata, checks immutability. */
-	update(resource: string, namespace: string | undefined, name: string, body: Obj, expectRv?: string): Obj {
+	update(resource: string, namespace: string | undefined, name: string, body: Obj, expectRv?: string, dryRun = false): Obj {
 		const info = RESOURCES[resource]!;
 		const current = this.get(resource, namespace, name);
 		if (body?.metadata?.name && body.metadata.name !== name) {
@@ -129,10 +130,11 @@ export class Cluster {
 		if (JSON.stringify(next) === JSON.stringify({...current, metadata: {...current.metadata, resourceVersion: next.metadata.resourceVersion ?? current.metadata.resourceVersion}})) {
 			return current;
 		}
+		if (dryRun) return next;
 		return this.store.update(resource, next);
 	}
 
-	patch(resource: string, namespace: string | undefined, name: string, contentType: string, patch: Obj): Obj {
+	patch(resource: string, namespace: string | undefined, name: string, contentType: string, patch: Obj, dryRun = false): Obj {
 		const current = this.get(resource, namespace, name);
 		let next: Obj;
 		try {
@@ -146,7 +148,7 @@ export class Cluster {
 		}
 		const expectRv = patch?.metadata?.resourceVersion;
 		if (next?.metadata) next.metadata.resourceVersion = current.metadata.resourceVersion;
-		return this.update(resource, namespace, name, next, typeof expectRv === 'string' ? expectRv : undefined);
+		return this.update(resource, namespace, name, next, typeof expectRv === 'string' ? expectRv : undefined, dryRun);
 	}
 
 	/** DELETE: pods terminate gracefully (deletionTimestamp, then removal by the kubelet). */

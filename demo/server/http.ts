@@ -169,8 +169,7 @@ async function handleResource(ctx: HttpContext, req: IncomingMessage, res: Serve
 		if (method === 'POST') {
 			if (!route.namespace && info.namespaced) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 			const body = await readBody(req);
-			if (q.get('dryRun') === 'All') return sendJson(res, 201, body);
-			return sendJson(res, 201, cluster.create(route.resource, ns, body));
+			return sendJson(res, 201, cluster.create(route.resource, ns, body, q.get('dryRun') === 'All'));
 		}
 		if (method === 'DELETE') {
 			const labels = parseLabelSelector(q.get('labelSelector'));
@@ -186,17 +185,18 @@ async function handleResource(ctx: HttpContext, req: IncomingMessage, res: Serve
 			return sendText(res, 200, objectJson(cluster.get(route.resource, ns, route.name)));
 		case 'PUT': {
 			const body = await readBody(req);
-			return sendJson(res, 200, cluster.update(route.resource, ns, route.name, body));
+			return sendJson(res, 200, cluster.update(route.resource, ns, route.name, body, undefined, q.get('dryRun') === 'All'));
 		}
 		case 'PATCH': {
 			const body = await readBody(req);
-			return sendJson(res, 200, cluster.patch(route.resource, ns, route.name, String(req.headers['content-type'] ?? ''), body));
+			return sendJson(res, 200, cluster.patch(route.resource, ns, route.name, String(req.headers['content-type'] ?? ''), body, q.get('dryRun') === 'All'));
 		}
 		case 'DELETE': {
 			const body = await readBody(req).catch(() => undefined);
 			const graceParam = q.get('gracePeriodSeconds');
 			const grace = body?.gracePeriodSeconds ?? (graceParam !== null ? Number(graceParam) : undefined);
 			if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw badRequest(`invalid gracePeriodSeconds: ${grace}`);
+			if (q.get('dryRun') === 'All' || (Array.isArray(body?.dryRun) && body.dryRun.includes('All'))) return sendJson(res, 200, cluster.get(route.resource, ns, route.name));
 			return sendJson(res, 200, cluster.delete(route.resource, ns, route.name, grace));
 		}
 	}

@@ -376,6 +376,8 @@ class PodWorker {
 			this.stopSidecarsIfDone();
 			return;
 		}
+		// Like the kubelet, forget the back-off once an instance ran for twice the maximum delay.
+		if (Date.parse(terminated.finishedAt) - Date.parse(startedAt) >= 2 * this.kubelet.options.maxBackoffMs) c.crashes = 0;
 		c.crashes++;
 		const delay = this.kubelet.backoff(c.crashes - 1);
 		if (delay <= 0) {

@@ -71,3 +71,16 @@ test('HelpOverlay lists every key', () => {
 	const {lastFrame} = render(<HelpOverlay width={90} height={20} theme={theme} />);
 	for (const [, what] of podViewKeys) assert.ok(plain(lastFrame()!).includes(what), what);
 });
+
+test('PodList columns grow to their widest cell like kubectl: a long STATUS is not cut', () => {
+	const rows = [
+		{key: 'a', namespace: 'default', name: 'init-crash', ready: '0/1', status: 'Init:CrashLoopBackOff', restarts: '12 (3m ago)', age: '2d3h', containers: 'app'},
+		{key: 'b', namespace: 'default', name: 'ok', ready: '1/1', status: 'Running', restarts: '0', age: '5m', containers: 'app'},
+	];
+	const {lastFrame} = render(
+		<PodList context="c" server="s" namespace="default" status="live" isLive rows={rows} selected={0} nameWidth={10} namespaceWidth={0} total={2} shownFrom={0} filter="" isEditingFilter={false} width={100} height={8} theme={theme} />,
+	);
+	const lines = plain(lastFrame()!).split('\n');
+	assert.ok(lines.some(line => line.includes('  NAME         READY   STATUS                  RESTARTS      AGE    CONTAINERS')), lines.join('\n'));
+	assert.ok(lines.some(line => line.includes('▶ init-crash   0/1     Init:CrashLoopBackOff   12 (3m ago)   2d3h   app')), lines.join('\n'));
+});

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {fitCells, truncateCells} from '../../text/cells.js';
+import {cellWidth, fitCells, truncateCells} from '../../text/cells.js';
 import type {Theme} from '../theme.js';
 import type {PodRow} from './pod-rows.js';
 
@@ -31,12 +31,16 @@ const pad = (text: string, width: number) => fitCells(text, width);
 export function PodList(props: PodListProps) {
 	const {theme, width} = props;
 	const allNamespaces = props.namespace === undefined;
+	// Like kubectl, columns are as wide as their widest cell (here: of the rows on screen), three
+	// spaces apart, so a long STATUS such as Init:CrashLoopBackOff is never cut.
+	const widest = (key: 'ready' | 'status' | 'restarts' | 'age', title: string) => Math.max(title.length, ...props.rows.map(row => cellWidth(row[key])));
+	const widths = {ready: widest('ready', 'READY'), status: widest('status', 'STATUS'), restarts: widest('restarts', 'RESTARTS'), age: widest('age', 'AGE')};
 	// The selection is marked with ▶ as well as inverse video: with NO_COLOR or TERM=dumb Ink
 	// drops all attributes, and the selection must still be visible.
 	const columns = (row: {namespace: string; name: string; ready: string; status: string; restarts: string; age: string; containers: string}, isSelected = false) => {
 		let line = isSelected ? '▶ ' : '  ';
 		line += allNamespaces ? `${pad(row.namespace, props.namespaceWidth)}   ` : '';
-		line += `${pad(row.name, props.nameWidth)}   ${pad(row.ready, 7)} ${pad(row.status, 18)} ${pad(row.restarts, 14)} ${pad(row.age, 6)}   ${row.containers}`;
+		line += `${pad(row.name, props.nameWidth)}   ${pad(row.ready, widths.ready)}   ${pad(row.status, widths.status)}   ${pad(row.restarts, widths.restarts)}   ${pad(row.age, widths.age)}   ${row.containers}`;
 		return truncateCells(line, width);
 	};
 

@@ -126,3 +126,21 @@ test('followLogs across real restarts: every line of every instance once, in ord
 	const rendered = upToThird.filter((e) => e.kind !== 'notice').map((e) => (e.kind === 'line' ? `${e.instance}:${e.text}` : e.kind === 'restart' ? `restart->${e.instance} exit=${e.exitCode}` : ''));
 	assert.deepEqual(rendered, ['0:line-1', '0:line-2', '0:line-3', 'restart->1 exit=3', '1:line-1', '1:line-2', '1:line-3', 'restart->2 exit=3', '2:line-1', '2:line-2', '2:line-3']);
 });
+
+test('kubectl agrees: the same timestamped log lines, the same exec exit code', async () => {
+	const entries: LogEntry[] = [];
+	closers.push(source.followLogs({namespace: 'default', pod: 'sidecar-pod', container: 'sidecar-container', onEntries: (e) => entries.push(...e), onStatus: () => {}}));
+	await waitFor(() => entries.some((e) => e.kind === 'line'), 'a log line', 20_000);
+	const theirs = (await kubectl('logs', '--timestamps', 'sidecar-pod', '-c', 'sidecar-container')).split('\n').filter(Boolean);
+	const ours = entries.flatMap((e) => (e.kind === 'line' ? [`${e.time} ${e.text}`] : []));
+	const common = Math.min(theirs.length, ours.length);
+	assert.ok(common > 0);
+	assert.deepEqual(ours.slice(0, common), theirs.slice(0, common));
+	const outcome = await source.exec('default', 'sidecar-pod', 'main-container', ['sh', '-c', 'echo out; echo err >&2; exit 3']);
+	assert.deepEqual(outcome.kind === 'exited' ? [outcome.exitCode, Buffer.from(outcome.stdout).toString(), Buffer.from(outcome.stderr).toString()] : outcome, [3, 'out\n', 'err\n']);
+	const kubectlExit = await kubectl('exec', 'sidecar-pod', '-c', 'main-container', '--', 'sh', '-c', 'exit 3').then(
+		() => 0,
+		(error: Error) => Number(/exit code (\d+)/.exec(error.message)?.[1] ?? -1),
+	);
+	assert.equal(kubectlExit, 3);
+});

@@ -2,6 +2,7 @@
 // in strict mode, so the linter keeps to the syntactic rules that catch real mistakes.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
 	{ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**']},
@@ -17,7 +18,7 @@ export default tseslint.config(
 		},
 	},
 	{
-		files: ['**/*.js'],
-		languageOptions: {globals: {process: 'readonly', console: 'readonly', URL: 'readonly'}},
+		files: ['**/*.{js,mjs}'],
+		languageOptions: {globals: globals.node},
 	},
 );

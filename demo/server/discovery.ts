@@ -2,12 +2,12 @@
 // learn that the server validates fields itself (so `kubectl apply` needs no OpenAPI v2).
 import type {Obj} from './types.js';
 
-export type ResourceInfo = {kind: string; namespaced: boolean; shortNames?: string[]; verbs: string[]; singular: string};
+export type ResourceInfo = {kind: string; namespaced: boolean; shortNames?: string[]; verbs: string[]; singular: string; categories?: string[]};
 
 const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export const RESOURCES: Record<string, ResourceInfo> = {
-	pods: {kind: 'Pod', namespaced: true, shortNames: ['po'], verbs: RW, singular: 'pod'},
+	pods: {kind: 'Pod', namespaced: true, shortNames: ['po'], verbs: RW, singular: 'pod', categories: ['all']},
 	configmaps: {kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], verbs: RW, singular: 'configmap'},
 	secrets: {kind: 'Secret', namespaced: true, verbs: RW, singular: 'secret'},
 	events: {kind: 'Event', namespaced: true, shortNames: ['ev'], verbs: RW, singular: 'event'},
@@ -42,6 +42,7 @@ export function coreResourceList(): Obj {
 	for (const [name, info] of Object.entries(RESOURCES)) {
 		const r: Obj = {name, singularName: info.singular, namespaced: info.namespaced, kind: info.kind, verbs: info.verbs};
 		if (info.shortNames) r.shortNames = info.shortNames;
+		if (info.categories) r.categories = info.categories;
 		resources.push(r);
 		if (name === 'pods') {
 			resources.push({name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get']});

@@ -162,7 +162,8 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
 		for (const res of open) res.end();
 		for (const ws of wss.clients) ws.terminate();
 		wss.close();
-		await cluster.kubelet.stopAll();
+		// Containers get no grace at shutdown; never let a stuck one keep stop() from resolving.
+		await Promise.race([cluster.kubelet.stopAll(), new Promise(resolve => setTimeout(resolve, 5000).unref())]);
 		await new Promise<void>(resolve => {
 			server.close(() => resolve());
 			server.closeAllConnections();

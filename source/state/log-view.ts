@@ -3,7 +3,7 @@
 // undefined while it follows the tail, so arriving lines never move a paused view.
 import type {LogEntry} from '../kube/types.js';
 import {layoutLine} from '../text/cells.js';
-import {highlightMatches, matchesQuery} from '../text/highlight.js';
+import {highlightMatches, queryMatcher} from '../text/highlight.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import type {LogRow} from './log-store.js';
 import type {RingBuffer} from './ring-buffer.js';
@@ -123,9 +123,10 @@ export function firstSeq(buffer: RingBuffer<LogRow>): number | undefined {
 export function searchMatches(buffer: RingBuffer<LogRow>, query: string, options: RowTextOptions): number[] {
 	const out: number[] = [];
 	if (!query) return out;
+	const matches = queryMatcher(query);
 	for (let index = 0; index < buffer.size; index++) {
 		const row = buffer.at(index)!;
-		if (matchesQuery(rowText(row, options), query)) out.push(row.seq);
+		if (matches(rowText(row, options))) out.push(row.seq);
 	}
 
 	return out;

@@ -11,8 +11,14 @@ function pattern(query: string): RegExp {
 }
 
 export function matchesQuery(safe: string, query: string): boolean {
-	if (!query) return false;
-	return pattern(query).test(stripSgr(safe));
+	return queryMatcher(query)(safe);
+}
+
+/** A reusable test for one query (compiles the pattern once for a whole buffer). */
+export function queryMatcher(query: string): (safe: string) => boolean {
+	if (!query) return () => false;
+	const compiled = new RegExp(pattern(query).source, 'iu');
+	return safe => compiled.test(stripSgr(safe));
 }
 
 /** Returns the visible text with every match wrapped in inverse video, or the input if none. */

@@ -1,3 +1,3 @@
 export {sanitizeLine, sanitizeName, decodeUtf8, stripSgr, controlPicture, sgrReset, defaultMaxLength, type SanitizeOptions} from './sanitize.js';
 export {cellWidth, truncateCells, fitCells, wrapCells, layoutLine} from './cells.js';
-export {highlightMatches, matchesQuery, highlightOn, highlightOff} from './highlight.js';
+export {highlightMatches, matchesQuery, queryMatcher, highlightOn, highlightOff} from './highlight.js';

@@ -47,8 +47,9 @@ const eventsRefreshMs = 5000;
 
 const previousKey = (container: string) => `previous\u0000${container}`;
 
-function previousBuffer(lines: readonly string[]): RingBuffer<LogRow> {
-	const buffer = new RingBuffer<LogRow>(Math.max(1, lines.length));
+/** The previous instance's lines, bounded like a live column (the newest `capacity` kept). */
+function previousBuffer(lines: readonly string[], capacity: number): RingBuffer<LogRow> {
+	const buffer = new RingBuffer<LogRow>(Math.max(1, Math.min(capacity, lines.length)));
 	for (const [index, text] of lines.entries()) buffer.push({seq: index + 1, entry: {kind: 'line', seq: index + 1, time: '', text, instance: 0}});
 	return buffer;
 }
@@ -78,7 +79,7 @@ export function PodViewScreen(props: PodViewScreenProps) {
 	const previous = useAsync(view.previousOf !== undefined, `${namespace}/${name}/${view.previousOf ?? ''}`, async () => {
 		const result = await source.previousLogs(namespace, name, view.previousOf!, props.tailLines);
 		if ('error' in result) throw new Error(result.error);
-		return previousBuffer(result.lines);
+		return previousBuffer(result.lines, props.bufferLines);
 	});
 	// Events refresh every few seconds while the pane is open (a crash loop keeps adding them).
 	const eventsRefresh = Math.floor(now.getTime() / eventsRefreshMs);

@@ -746,15 +746,47 @@ export function usage() {
 	].join('\n');
 }
 
+// One up/down at a time: two engineers (or a test and a shell) starting daemons on the same
+// ports and state dir at once would wreck each other.
+const LOCK_FILE = '/run/podwatch-real-cluster.lock';
+
+async function withLock(what, fn) {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			fs.writeFileSync(LOCK_FILE, `${process.pid}\n`, {flag: 'wx'});
+			break;
+		} catch (error) {
+			if (error?.code !== 'EEXIST') throw error;
+			const holder = Number(fs.readFileSync(LOCK_FILE, 'utf8').trim());
+			if (holder && holder !== process.pid && processAlive(holder)) {
+				if (attempt >= 600) throw new ClusterError(`another real-cluster command (pid ${holder}) has been running for 10 minutes; wait for it or stop it, then run ${what} again.`);
+				if (attempt === 0) say(`waiting for another real-cluster command (pid ${holder}) to finish`);
+				await sleep(1000);
+				continue;
+			}
+			fs.rmSync(LOCK_FILE, {force: true});
+		}
+	}
+	try {
+		return await fn();
+	} finally {
+		fs.rmSync(LOCK_FILE, {force: true});
+	}
+}
+
 export async function up() {
 	checkPlatform();
+	return withLock('up', upLocked);
+}
+
+async function upLocked() {
 	if (isRunning() && nodeReady() === true) {
 		say('already running; reusing it');
 		return {reused: true};
 	}
 	if (fs.existsSync(STATE_DIR) || ourProcesses().length > 0 || ourMounts().length > 0) {
 		say('found the remains of an earlier run; cleaning them up first');
-		await down();
+		await downLocked();
 	}
 	const started = Date.now();
 	ensurePackages();
@@ -799,6 +831,10 @@ export async function up() {
 
 export async function down() {
 	checkPlatform();
+	return withLock('down', downLocked);
+}
+
+async function downLocked() {
 	const warnings = [];
 	if (!fs.existsSync(STATE_DIR) && ourProcesses().length === 0 && ourMounts().length === 0 && cgroupProcesses().length === 0
 		&& !listLinks().some(link => link.name === BRIDGE)) {

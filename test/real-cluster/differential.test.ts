@@ -83,6 +83,18 @@ async function crashLooping(t: Target): Promise<k8s.V1Pod> {
 	}, 90_000);
 }
 
+/** Runs `read` while crasher/flaky waits in CrashLoopBackOff (its last instance finished), and checks it still does afterwards. */
+async function flakyBetweenRuns<T>(t: Target, read: () => Promise<T>): Promise<T> {
+	for (let attempt = 0; attempt < 3; attempt++) {
+		const before = await crashLooping(t);
+		const result = await read();
+		const after = await podJson(t, 'crasher');
+		const restarts = (pod: k8s.V1Pod) => pod.status?.containerStatuses?.find(c => c.name === 'flaky')?.restartCount;
+		if (restarts(after) === restarts(before)) return result;
+	}
+	throw new Error(`${t.name}: crasher/flaky restarted during every attempt to read its logs`);
+}
+
 function show(result: {stdout: string; stderr: string; code: number}, t: Target, transform: (s: string) => string = s => s): string {
 	const parts = [`exit ${result.code}`];
 	if (result.stdout !== '') parts.push(`stdout:\n${transform(normalise(result.stdout, t.nodeName))}`);
@@ -210,8 +222,10 @@ const CHECKS: Check[] = [
 		return {code: result.code, header: result.stdout.split('\n')[0]?.split(/\s{2,}/), rows: parseTable(result.stdout).map(row => ({...row, AGE: AGE.test(row.AGE ?? '') ? '<AGE>' : `bad age ${row.AGE}`}))};
 	}},
 	{id: 'get pods crasher', what: 'kubectl get pod of a crash-looping pod: READY 1/2, STATUS, RESTARTS ≥ 1', run: async t => {
-		await crashLooping(t);
-		const result = await t.kubectl.run(['get', 'pod', 'crasher']);
+		const result = await waitUntil(`${t.name}: get pod crasher shows CrashLoopBackOff`, async () => {
+			const got = await t.kubectl.run(['get', 'pod', 'crasher']);
+			return parseTable(got.stdout)[0]?.STATUS === 'CrashLoopBackOff' ? got : undefined;
+		}, 60_000);
 		return parseTable(result.stdout).map(row => ({...row, RESTARTS: crasherRestarts(row.RESTARTS ?? ''), AGE: AGE.test(row.AGE ?? '') ? '<AGE>' : `bad age ${row.AGE}`}));
 	}},
 	{id: 'table restarts cell type', what: 'server-side Table: type of the Restarts cell', run: async t => {
@@ -232,18 +246,21 @@ const CHECKS: Check[] = [
 	{id: 'describe sidecar-pod service-account volume', what: 'kubectl describe: the service-account token volume', run: async t => describeVolumes((await t.kubectl.run(['describe', 'pod', 'sidecar-pod'])).stdout, t).serviceAccount},
 	{id: 'describe sidecar-pod events', what: 'kubectl describe: events (type, reason, source, message; ages and counts dropped)', run: async t => describeEvents((await t.kubectl.run(['describe', 'pod', 'sidecar-pod'])).stdout, t)},
 	{id: 'describe crasher containers', what: 'kubectl describe of the crash-looping pod: State, Last State, Exit Code, Ready', run: async t => {
-		await crashLooping(t);
-		return describeContainers((await t.kubectl.run(['describe', 'pod', 'crasher'])).stdout, t, true);
+		const described = await waitUntil(`${t.name}: describe crasher shows CrashLoopBackOff`, async () => {
+			const got = await t.kubectl.run(['describe', 'pod', 'crasher']);
+			return /Reason:\s+CrashLoopBackOff/.test(got.stdout) ? got : undefined;
+		}, 60_000);
+		return describeContainers(described.stdout, t, true);
 	}},
 	{id: 'describe crasher conditions', what: 'kubectl describe of the crash-looping pod: conditions', run: async t => describeSection((await t.kubectl.run(['describe', 'pod', 'crasher'])).stdout, 'Conditions').join('\n').replace(/[ \t]+$/gm, '').replace(/(\S) {2,}/g, '$1  ')},
 	{id: 'describe crasher events', what: 'kubectl describe of the crash-looping pod: events', run: async t => describeEvents((await t.kubectl.run(['describe', 'pod', 'crasher'])).stdout, t)},
 	// logs with each parameter
-	{id: 'logs flaky', what: 'kubectl logs -c flaky (last instance of a crash-looping container)', run: async t => show(await t.kubectl.run(['logs', 'crasher', '-c', 'flaky']), t)},
-	{id: 'logs flaky --previous', what: 'kubectl logs --previous', run: async t => show(await t.kubectl.run(['logs', 'crasher', '-c', 'flaky', '--previous']), t)},
-	{id: 'logs flaky --tail=1', what: 'kubectl logs --tail', run: async t => show(await t.kubectl.run(['logs', 'crasher', '-c', 'flaky', '--tail=1']), t)},
-	{id: 'logs flaky --timestamps', what: 'kubectl logs --timestamps (RFC3339 with 9-digit nanoseconds)', run: async t => show(await t.kubectl.run(['logs', 'crasher', '-c', 'flaky', '--timestamps']), t)},
-	{id: 'logs flaky --limit-bytes=5', what: 'kubectl logs --limit-bytes', run: async t => show(await t.kubectl.run(['logs', 'crasher', '-c', 'flaky', '--limit-bytes=5']), t)},
-	{id: 'logs flaky --since=1h', what: 'kubectl logs --since', run: async t => show(await t.kubectl.run(['logs', 'crasher', '-c', 'flaky', '--since=1h']), t)},
+	{id: 'logs flaky', what: 'kubectl logs -c flaky (last instance of a crash-looping container)', run: async t => show(await flakyBetweenRuns(t, () => t.kubectl.run(['logs', 'crasher', '-c', 'flaky'])), t)},
+	{id: 'logs flaky --previous', what: 'kubectl logs --previous', run: async t => show(await flakyBetweenRuns(t, () => t.kubectl.run(['logs', 'crasher', '-c', 'flaky', '--previous'])), t)},
+	{id: 'logs flaky --tail=1', what: 'kubectl logs --tail', run: async t => show(await flakyBetweenRuns(t, () => t.kubectl.run(['logs', 'crasher', '-c', 'flaky', '--tail=1'])), t)},
+	{id: 'logs flaky --timestamps', what: 'kubectl logs --timestamps (RFC3339 with 9-digit nanoseconds)', run: async t => show(await flakyBetweenRuns(t, () => t.kubectl.run(['logs', 'crasher', '-c', 'flaky', '--timestamps'])), t)},
+	{id: 'logs flaky --limit-bytes=5', what: 'kubectl logs --limit-bytes', run: async t => show(await flakyBetweenRuns(t, () => t.kubectl.run(['logs', 'crasher', '-c', 'flaky', '--limit-bytes=5'])), t)},
+	{id: 'logs flaky --since=1h', what: 'kubectl logs --since', run: async t => show(await flakyBetweenRuns(t, () => t.kubectl.run(['logs', 'crasher', '-c', 'flaky', '--since=1h'])), t)},
 	{id: 'logs sidecar --tail=2', what: 'kubectl logs of the lesson sidecar (dates and counters normalised)', run: async t => show(await t.kubectl.run(['logs', 'sidecar-pod', '-c', 'sidecar-container', '--tail=2']), t, sidecarLines)},
 	{id: 'logs main-container (empty)', what: 'kubectl logs of a container that writes only to a file', run: async t => show(await t.kubectl.run(['logs', 'sidecar-pod', '-c', 'main-container']), t)},
 	{id: 'logs without -c', what: 'kubectl logs on a two-container pod without -c (kubectl picks the first)', run: async t => show(await t.kubectl.run(['logs', 'crasher', '--tail=1']), t)},
@@ -264,7 +281,7 @@ const CHECKS: Check[] = [
 	...([
 		['tailLines=1', {tailLines: 1}], ['limitBytes=5', {limitBytes: 5}], ['timestamps', {timestamps: true}],
 		['previous', {previous: true}], ['sinceSeconds=3600', {sinceSeconds: 3600}],
-	] as const).map(([label, params]): Check => ({id: `client-node readNamespacedPodLog flaky ${label}`, what: `CoreV1Api.readNamespacedPodLog ${label}`, run: async t => normalise(await t.core.readNamespacedPodLog({name: 'crasher', namespace: 'default', container: 'flaky', ...params}), t.nodeName)})),
+	] as const).map(([label, params]): Check => ({id: `client-node readNamespacedPodLog flaky ${label}`, what: `CoreV1Api.readNamespacedPodLog ${label}`, run: async t => normalise(await flakyBetweenRuns(t, () => t.core.readNamespacedPodLog({name: 'crasher', namespace: 'default', container: 'flaky', ...params})), t.nodeName)})),
 	{id: 'client-node Log.log follow', what: 'Log.log({follow}) of the steady container: two lines, then abort', run: t => clientFollow(t, 'crasher', 'steady', 2, {tailLines: 1})},
 	// exec output and exit codes
 	...['main-container', 'sidecar-container'].map((container): Check => ({id: `exec ls -la /var/log ${container}`, what: 'kubectl exec ls -la /var/log/ (sizes, link counts, dates dropped)', run: async t => show(await t.kubectl.run(['exec', 'sidecar-pod', '-c', container, '--', 'ls', '-la', '/var/log/']), t, normaliseLs)})),

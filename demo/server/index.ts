@@ -127,7 +127,7 @@ function applyDocuments(cluster: Cluster, text: string): void {
 export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<DemoCluster> {
 	const runtime = opts.runtime ?? (await defaultRuntime());
 	const nowMs = opts.clock ?? (() => Date.now());
-	const cluster = new Cluster(runtime, nowMs, opts.watchHistory ?? 4096, {backoffBaseMs: opts.backoffBaseMs ?? 10_000, maxBackoffMs: 300_000, logBytesPerInstance: 2 * 1024 * 1024});
+	const cluster = new Cluster(runtime, nowMs, opts.watchHistory ?? 4096, {backoffBaseMs: opts.backoffBaseMs ?? 10_000, maxBackoffMs: 300_000, logBytesPerInstance: 2 * 1024 * 1024, containerStartGapMs: 100});
 	const token = opts.token ?? randomBytes(24).toString('base64url');
 	let closing = false;
 	const open = new Set<ServerResponse>();

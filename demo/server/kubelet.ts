@@ -17,6 +17,8 @@ export type KubeletOptions = {
 	backoffBaseMs: number;
 	maxBackoffMs: number;
 	logBytesPerInstance: number;
+	/** Pause between starting a pod's containers (a real runtime needs ~100 ms to create one). */
+	containerStartGapMs: number;
 };
 
 type ContainerState = {
@@ -107,7 +109,8 @@ class PodWorker {
 		const init = all.filter(c => c.kind !== 'main');
 		const main = all.filter(c => c.kind === 'main');
 		if (init.length > 0) status.initContainerStatuses = init.map(statusOf);
-		status.containerStatuses = main.map(statusOf);
+		// The kubelet reports main containers sorted by name (init containers stay in spec order).
+		status.containerStatuses = main.map(statusOf).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 		const initialized = init.every(c => (c.kind === 'init' && c.state.terminated?.exitCode === 0) || (c.kind === 'sidecar' && c.started));
 		const unready = [...main, ...init.filter(c => c.kind === 'sidecar')].filter(c => !c.ready).map(c => c.spec.name);
 		const containersReady = unready.length === 0;
@@ -172,8 +175,14 @@ class PodWorker {
 		const main = all.filter(c => c.kind === 'main');
 		for (const c of main) c.state = {waiting: {reason: 'ContainerCreating'}};
 		this.publish();
-		// One after the other, as the kubelet's SyncPod does (pull, create, start per container).
-		for (const c of main) await this.start(c);
+		// One after the other, as the kubelet's SyncPod does (pull, create, start per container),
+		// with the container-creation latency of a real runtime between them: the lesson's sidecar
+		// (`tail -f` of a file the first container creates) depends on that ordering there too.
+		for (const [i, c] of main.entries()) {
+			if (i > 0) await new Promise(resolve => this.later(this.kubelet.options.containerStartGapMs, () => resolve(undefined)));
+			if (this.stopping) return;
+			await this.start(c);
+		}
 	}
 
 	/** Resolve the pod's volumes; retry while a ConfigMap/Secret is missing (FailedMount). */

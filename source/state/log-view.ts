@@ -2,7 +2,7 @@
 // which rows match a search. A column's scroll position is the seq of its bottom row, or
 // undefined while it follows the tail, so arriving lines never move a paused view.
 import type {LogEntry} from '../kube/types.js';
-import {layoutLine} from '../text/cells.js';
+import {layoutLine, truncateCells} from '../text/cells.js';
 import {highlightMatches, queryMatcher} from '../text/highlight.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import type {LogRow} from './log-store.js';
@@ -96,12 +96,18 @@ export function rowLines(row: LogRow, options: WindowOptions): string[] {
 export function visibleRows(buffer: RingBuffer<LogRow>, options: WindowOptions): DisplayRow[] {
 	const out: DisplayRow[] = [];
 	if (options.height <= 0) return out;
-	for (let index = bottomIndex(buffer, options.bottomSeq); index >= 0 && out.length < options.height; index--) {
+	let index = bottomIndex(buffer, options.bottomSeq);
+	for (; index >= 0 && out.length < options.height; index--) {
 		const row = buffer.at(index)!;
 		const lines = rowLines(row, options);
 		for (let part = lines.length - 1; part >= 0 && out.length < options.height; part--) {
 			out.push({key: `${row.seq}.${part}`, text: lines[part]!});
 		}
+	}
+
+	// Scrolled back to the oldest kept line: say that older ones were let go (bounded memory).
+	if (index < 0 && buffer.dropped > 0 && out.length < options.height) {
+		out.push({key: `dropped.${buffer.dropped}`, text: truncateCells(`── ${buffer.dropped} older lines dropped (keeping ${buffer.capacity}) ──`, options.width)});
 	}
 
 	return out.reverse();

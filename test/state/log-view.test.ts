@@ -83,3 +83,12 @@ test('restart markers wrap even with wrap off; log lines are cut', () => {
 	const rows = visibleRows(store.column('c'), {...plainOptions, height: 10, width: 20, wrap: false, bottomSeq: undefined});
 	assert.deepEqual(rows.map(r => r.text), ['a long log line tha…', '── restarted ', '03:15:20 · exit 3 · ', 'Error ──']);
 });
+
+test('at the top of a buffer that evicted lines, a marker says how many were dropped', () => {
+	const column = columnOf(Array.from({length: 8}, (_, i) => `l${i}`), 5); // l3..l7 kept
+	const top = visibleRows(column, {...plainOptions, height: 10, width: 60, wrap: false, bottomSeq: undefined});
+	assert.deepEqual(top.map(r => r.text), ['── 3 older lines dropped (keeping 5) ──', 'l3', 'l4', 'l5', 'l6', 'l7']);
+	const full = visibleRows(column, {...plainOptions, height: 5, width: 60, wrap: false, bottomSeq: undefined});
+	assert.deepEqual(full.map(r => r.text), ['l3', 'l4', 'l5', 'l6', 'l7'], 'no marker while the view is full of lines');
+	assert.equal(visibleRows(columnOf(['a']), {...plainOptions, height: 5, width: 60, wrap: false, bottomSeq: undefined}).length, 1);
+});

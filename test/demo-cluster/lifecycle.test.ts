@@ -65,6 +65,7 @@ describe('demo kubelet lifecycle', () => {
 			const flaky = x.status?.containerStatuses?.find(s => s.name === 'flaky');
 			return (flaky?.restartCount ?? 0) >= 2 && flaky?.state?.waiting?.reason === 'CrashLoopBackOff';
 		});
+		assert.deepEqual(p.status!.containerStatuses!.map(s => s.name), ['flaky', 'steady'], 'statuses sorted by name, like the kubelet');
 		const flaky = p.status!.containerStatuses!.find(s => s.name === 'flaky')!;
 		assert.equal(flaky.lastState!.terminated!.exitCode, 3);
 		assert.equal(flaky.lastState!.terminated!.reason, 'Error');

@@ -246,7 +246,7 @@ test('5,000 pods: only the visible rows render and the frame fits the terminal',
 	t.write('G');
 	await t.waitForFrame(has('5000/5000 pods'), 'last pod');
 	assert.match(plain(t.lastFrame()), /pod-4999/);
-	assert.ok(Date.now() - started < 1000, `G took ${Date.now() - started} ms`);
+	assert.ok(Date.now() - started < 2000, `G took ${Date.now() - started} ms`);
 });
 
 test('unmounting closes every watch and log follower', async () => {

@@ -137,7 +137,7 @@ export function buildRootFs(resolved: ResolvedImage, binaries: string[], hostnam
 	const tree = new Tree('rootfs');
 	const binaryStub = (name: string): string => `#!podwatch-sandbox ${name}\n`;
 	if (resolved.flavour === 'shell') {
-		for (const dir of ['bin', 'dev', 'etc', 'home', 'lib', 'proc', 'root', 'sys', 'usr/bin', 'usr/sbin', 'var/spool/mail', 'var/www']) {
+		for (const dir of ['bin', 'dev', 'etc', 'home', 'lib', 'proc', 'root', 'sys', 'usr/bin', 'usr/sbin', 'var/log', 'var/spool/mail', 'var/www']) {
 			tree.ensureDir(dir);
 		}
 

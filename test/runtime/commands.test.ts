@@ -83,3 +83,8 @@ test('tail -f of a missing file fails like busybox', async () => {
 	assert.equal(run.stderr, "tail: can't open '/var/log/none.log': No such file or directory\ntail: no files\n");
 	assert.equal(run.result.exitCode, 1);
 });
+
+test('tail -F follows a rotated file by name; tail -f keeps the old one', async () => {
+	const run = await sh('echo a > /tmp/l; tail -F -s 0.05 /tmp/l & tail -f /tmp/l > /tmp/old & sleep 0.05; mv /tmp/l /tmp/l.1; echo b > /tmp/l; sleep 0.3; echo "old: $(cat /tmp/old)"; exit 0');
+	assert.equal(run.stdout, 'a\nb\nold: a\n');
+});

@@ -148,3 +148,25 @@ test('loggen --rate paces lines and rejects bad flags with a clear message', asy
 		await box.dispose();
 	}
 });
+
+test('an aborted exec (client went away) stops its process, the container keeps running', async () => {
+	const box = sandbox();
+	try {
+		const {out} = collector();
+		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'while true; do date >> /tmp/d; sleep 0.05; done']}, out);
+		await new Promise(resolve => {
+			setTimeout(resolve, 30);
+		});
+		const controller = new AbortController();
+		const {out: execOut, got} = collector();
+		const following = box.exec('c', ['tail', '-f', '/tmp/d'], {...execOut, signal: controller.signal});
+		await until(() => got.stdout.split('\n').length > 3, 'exec streams the growing file');
+		controller.abort();
+		const result = await withDeadline(following, 2000, 'aborted exec ends');
+		assert.equal(result.kind, 'exited');
+		assert.equal((await exec(box, 'c', ['true'])).exitCode, 0, 'container still running');
+		await running.terminate(1000);
+	} finally {
+		await box.dispose();
+	}
+});

@@ -2,7 +2,11 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {collector, sandbox, sh, withDeadline} from './helpers.js';
 
-/** Max timer lag while `work` runs: a 10 ms interval that records how late each tick fires. */
+/**
+ * Max timer lag while `work` runs: a 10 ms interval that records how late each tick fires. Without
+ * yields a runaway loop would block for its whole CPU budget (600+ ms); the bound of 250 ms leaves
+ * room for a loaded shared machine (idle lag alone reaches ~30 ms here).
+ */
 async function maxLagDuring<T>(work: Promise<T>): Promise<{value: T; lag: number}> {
 	let lag = 0;
 	let last = performance.now();
@@ -31,20 +35,20 @@ test('an endless loop without sleep is stopped by the CPU limit and the event lo
 	assert.equal(run.result.reason, 'Error');
 	assert.equal(run.result.exitCode, 137);
 	assert.match(run.result.message ?? '', /cpuMs/);
-	assert.ok(lag < 100, `timer lag ${lag.toFixed(1)} ms`);
+	assert.ok(lag < 250, `timer lag ${lag.toFixed(1)} ms`);
 });
 
 test('a fork-bomb-ish script is contained: bounded tasks, the shell survives, the event loop stays responsive', async () => {
 	const {value: run, lag} = await maxLagDuring(sh('f(){ f|f& }; f; sleep 0.5; echo alive', {limits: {cpuMs: 2000}}));
 	assert.equal(run.stdout, 'alive\n');
 	assert.match(run.stderr, /can't fork: Resource temporarily unavailable/);
-	assert.ok(lag < 150, `timer lag ${lag.toFixed(1)} ms`);
+	assert.ok(lag < 250, `timer lag ${lag.toFixed(1)} ms`);
 });
 
 test('unbounded recursion through pipes ends with an error, not a crash', async () => {
 	const {value: run, lag} = await maxLagDuring(sh('f(){ f|f; }; f', {limits: {cpuMs: 2000}}));
 	assert.equal(run.result.reason, 'Error');
-	assert.ok(lag < 150, `timer lag ${lag.toFixed(1)} ms`);
+	assert.ok(lag < 250, `timer lag ${lag.toFixed(1)} ms`);
 });
 
 test('output flood to stdout is stopped by the output limit', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type {ServerResponse} from 'node:http';
-import {after, test} from 'node:test';
+import {afterEach, test} from 'node:test';
 import type {V1Pod} from '@kubernetes/client-node';
 import {Backoff} from '../../source/kube/backoff.js';
 import {watchPodCollection} from '../../source/kube/pod-watcher.js';
@@ -11,8 +11,9 @@ import {pod, sendJson, startFakeApi, status, waitFor} from './fake-api.js';
 import type {FakeApi} from './fake-api.js';
 
 const cleanups: Array<() => unknown> = [];
-after(async () => {
-	for (const cleanup of cleanups.reverse()) await cleanup();
+// Per test, so that no follower or watcher of an earlier test is still running in a later one.
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 function track(api: FakeApi, closeable?: Closeable) {

@@ -189,6 +189,14 @@ async function handleResource(ctx: HttpContext, req: IncomingMessage, res: Serve
 		}
 		case 'PATCH': {
 			const body = await readBody(req);
+			const patchType = String(req.headers['content-type'] ?? '');
+			if (patchType.startsWith('application/apply-patch')) {
+				// Server-side apply, simplified: create when absent, else merge like a strategic patch
+				// (field ownership and conflicts are not tracked).
+				const dryRun = q.get('dryRun') === 'All';
+				if (!cluster.store.get(route.resource, ns, route.name)) return sendJson(res, 201, cluster.create(route.resource, ns, {...body, metadata: {...body?.metadata, name: route.name}}, dryRun));
+				return sendJson(res, 200, cluster.patch(route.resource, ns, route.name, 'application/strategic-merge-patch+json', body, dryRun));
+			}
 			return sendJson(res, 200, cluster.patch(route.resource, ns, route.name, String(req.headers['content-type'] ?? ''), body, q.get('dryRun') === 'All'));
 		}
 		case 'DELETE': {

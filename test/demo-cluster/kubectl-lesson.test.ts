@@ -170,6 +170,18 @@ describe('kubectl against the demo cluster: the sidecar lesson', () => {
 		assert.equal(labels.stdout, 'hello');
 	});
 
+	it('supports --dry-run=server and --server-side apply', async () => {
+		const cm = writeManifest(t.dir, 'cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: info\n');
+		const dry = await t.kubectl(['apply', '-f', cm, '--dry-run=server']);
+		assert.equal(dry.stdout.trim(), 'configmap/settings created (server dry run)');
+		assert.equal((await t.kubectl(['get', 'configmap', 'settings'])).code, 1, 'a dry run stores nothing');
+		const ssa = await t.kubectl(['apply', '--server-side', '-f', cm]);
+		assert.equal(ssa.stdout.trim(), 'configmap/settings serverside-applied', ssa.stderr);
+		const changed = writeManifest(t.dir, 'cm2.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: debug\n');
+		assert.equal((await t.kubectl(['apply', '--server-side', '-f', changed])).code, 0);
+		assert.equal((await t.kubectl(['get', 'configmap', 'settings', '-o', 'jsonpath={.data.level}'])).stdout, 'debug');
+	});
+
 	it('refuses requests without the bearer token', async () => {
 		const noToken = writeManifest(t.dir, 'notoken.kubeconfig', t.cluster.kubeconfigYaml.replace(/token: .*/, 'token: wrong'));
 		const r = await t.kubectl(['--kubeconfig', noToken, 'get', 'pods']);

@@ -191,15 +191,19 @@ test('an unknown container fails at once with the valid names', async () => {
 
 test('a pod that is deleted and re-created is followed again from the new pod\'s start', async () => {
 	let phase = 0;
+	let missingLooks = 0;
 	const api = await startFakeApi((request, res) => {
 		if (request.path.endsWith('/pods/web')) {
-			if (phase === 1) return void sendJson(res, 404, status(404, 'NotFound', 'pods "web" not found'));
+			if (phase === 1) {
+				// Gone for two looks, then back with a new UID.
+				if (++missingLooks === 2) phase = 2;
+				return void sendJson(res, 404, status(404, 'NotFound', 'pods "web" not found'));
+			}
 			return void sendJson(res, 200, podWith(phase === 0 ? 'u1' : 'u2', {containerID: phase === 0 ? 'c1' : 'c9', restartCount: 0, state: {running: {}}}));
 		}
 		res.writeHead(200, {'Content-Type': 'text/plain'});
 		if (phase === 0) {
 			phase = 1;
-			setTimeout(() => (phase = 2), 60);
 			return void res.end(`${ts(1, 0)} from-old-pod\n`);
 		}
 		res.write(`${ts(0, 5)} from-new-pod\n`);

@@ -17,7 +17,7 @@ const keyOf = (namespace: string | undefined, name: string) => (namespace ? `${n
 export class Store {
 	private rv = 1000;
 	private readonly objects = new Map<string, Map<string, Obj>>();
-	private readonly history = new Map<string, {entries: HistoryEntry[]; start: number; oldestKept: number}>();
+	private readonly history = new Map<string, {entries: HistoryEntry[]; start: number; lastEvicted: number}>();
 	private readonly watchers = new Map<string, Set<Watcher>>();
 
 	constructor(private readonly historyLimit = 4096) {}
@@ -88,14 +88,14 @@ export class Store {
 	private emit(resource: string, type: WatchEventType, obj: Obj, prev?: Obj): void {
 		let h = this.history.get(resource);
 		if (!h) {
-			h = {entries: [], start: 0, oldestKept: 0};
+			h = {entries: [], start: 0, lastEvicted: 0};
 			this.history.set(resource, h);
 		}
 		const rv = Number(obj.metadata.resourceVersion);
 		h.entries.push(prev ? {rv, type, obj, prev} : {rv, type, obj});
 		if (h.entries.length - h.start > this.historyLimit) {
+			h.lastEvicted = h.entries[h.start]!.rv;
 			h.start++;
-			h.oldestKept = h.entries[h.start]!.rv;
 			// Compact now and then instead of shifting on every event.
 			if (h.start > this.historyLimit) {
 				h.entries = h.entries.slice(h.start);
@@ -114,8 +114,9 @@ export class Store {
 	watch(resource: string, watcher: Watcher, fromRv?: number): () => void {
 		if (fromRv !== undefined) {
 			const h = this.history.get(resource);
-			if (h && h.oldestKept > 0 && fromRv < h.oldestKept - 1) {
-				throw new ApiError(410, 'Expired', `too old resource version: ${fromRv} (${h.oldestKept - 1})`);
+			// Expired only if an event the watcher has not seen was dropped from the history.
+			if (h && fromRv < h.lastEvicted) {
+				throw new ApiError(410, 'Expired', `too old resource version: ${fromRv} (${h.lastEvicted})`);
 			}
 			if (h) {
 				for (let i = h.start; i < h.entries.length; i++) {

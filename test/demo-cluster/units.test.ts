@@ -64,6 +64,17 @@ describe('watch history', () => {
 		assert.deepEqual(seen, ['ADDED c4', 'ADDED c5']);
 		assert.throws(() => store.watch('configmaps', {matches: () => true, send: () => {}}, start), (e: ApiError) => e.code === 410 && e.reason === 'Expired' && /^too old resource version: \d+ \(\d+\)$/.test(e.message));
 	});
+	it('does not expire a watch when only other resources changed since its resourceVersion', () => {
+		const store = new Store(2);
+		for (let i = 0; i < 4; i++) store.create('pods', pod(`p${i}`, {}));
+		const rv = Number(store.resourceVersion);
+		for (let i = 0; i < 10; i++) store.create('configmaps', {metadata: {name: `c${i}`, namespace: 'default'}});
+		const seen: string[] = [];
+		store.watch('pods', {matches: () => true, send: (type, obj) => seen.push(`${type} ${obj.metadata.name}`)}, rv);
+		store.create('pods', pod('late', {}));
+		assert.deepEqual(seen, ['ADDED late']);
+	});
+
 	it('turns label changes into ADDED/DELETED for filtered watchers', () => {
 		const store = new Store();
 		store.create('pods', pod('p', {app: 'a'}));

@@ -35,6 +35,8 @@ export class Cluster {
 			metadata: {name: NODE_NAME, uid: crypto.randomUUID(), creationTimestamp: now, labels: {'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux', 'node-role.kubernetes.io/control-plane': ''}},
 			spec: {podCIDR: '10.244.0.0/16'},
 			status: {
+				capacity: {cpu: '2', memory: '4028440Ki', pods: '110', 'ephemeral-storage': '20511312Ki'},
+				allocatable: {cpu: '2', memory: '3926040Ki', pods: '110', 'ephemeral-storage': '18903225108'},
 				addresses: [{type: 'InternalIP', address: '127.0.0.1'}, {type: 'Hostname', address: NODE_NAME}],
 				conditions: [{type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now}],
 				nodeInfo: {kubeletVersion: SERVER_VERSION.gitVersion, osImage: 'podwatch demo sandbox', kernelVersion: 'sandbox', containerRuntimeVersion: 'podwatch://sandbox', operatingSystem: 'linux', architecture: 'amd64'},

@@ -77,7 +77,7 @@ export function outcomeFromStatusFailure(status: V1Status, request: Pick<ExecReq
 			message: `The program "${program}" does not exist in container "${request.container}" of pod "${request.pod}" (${message}). Minimal images often lack tools such as ls or cat.`,
 		};
 	}
-	if (/not running|container not found|is terminated|is waiting/i.test(message)) {
+	if (/not running|container not found|is terminated|is waiting|stopped state|not created/i.test(message)) {
 		return {
 			kind: 'error',
 			reason: 'not-running',

@@ -417,7 +417,7 @@ class PodWorker {
 				const log = c.logs.current;
 				c.instance = undefined;
 				this.event('Normal', 'Killing', `Stopping container ${c.spec.name}`, c);
-				void instance.terminate(1000).then(result => {
+				void instance.terminate(1000).catch(() => ({exitCode: 137, reason: 'Error' as const})).then(result => {
 					log?.end();
 					c.state = {terminated: {exitCode: result.exitCode, reason: result.reason, startedAt: c.state.running?.startedAt, finishedAt: this.now(), containerID: c.containerID}};
 					c.ready = false;

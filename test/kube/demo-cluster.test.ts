@@ -125,6 +125,8 @@ test('followLogs across real restarts: every line of every instance once, in ord
 	const upToThird = entries.slice(0, entries.findIndex((e) => e.kind === 'line' && e.instance === 2 && e.text === 'line-3') + 1);
 	const rendered = upToThird.filter((e) => e.kind !== 'notice').map((e) => (e.kind === 'line' ? `${e.instance}:${e.text}` : e.kind === 'restart' ? `restart->${e.instance} exit=${e.exitCode}` : ''));
 	assert.deepEqual(rendered, ['0:line-1', '0:line-2', '0:line-3', 'restart->1 exit=3', '1:line-1', '1:line-2', '1:line-3', 'restart->2 exit=3', '2:line-1', '2:line-2', '2:line-3']);
+	const previous = await source.previousLogs('default', 'counter', 'c', 2);
+	assert.deepEqual(previous, {lines: ['line-2', 'line-3']});
 });
 
 test('kubectl agrees: the same timestamped log lines, the same exec exit code', async () => {

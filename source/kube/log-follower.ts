@@ -28,7 +28,9 @@ export type LogFollowerDeps = {
 /** Splits a `timestamps=true` line into its RFC3339Nano time and text. */
 export function splitTimestamp(line: string): {time: string; text: string} {
 	const space = line.indexOf(' ');
-	if (space <= 0 || line.charCodeAt(0) < 48 || line.charCodeAt(0) > 57) return {time: '', text: line};
+	if (line.charCodeAt(0) < 48 || line.charCodeAt(0) > 57) return {time: '', text: line};
+	// An empty log line may arrive as the bare timestamp.
+	if (space < 0) return /^\d{4}-\d\d-\d\dT\S+$/.test(line) ? {time: line, text: ''} : {time: '', text: line};
 	return {time: line.slice(0, space), text: line.slice(space + 1)};
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type {ServerResponse} from 'node:http';
 import {afterEach, test} from 'node:test';
 import {Backoff} from '../../source/kube/backoff.js';
-import {floorToSecond, followContainerLogs} from '../../source/kube/log-follower.js';
+import {floorToSecond, followContainerLogs, splitTimestamp} from '../../source/kube/log-follower.js';
 import {Transport} from '../../source/kube/transport.js';
 import type {Closeable, LogEntry, SourceStatus} from '../../source/kube/types.js';
 import {sendJson, startFakeApi, status, waitFor} from './fake-api.js';
@@ -46,6 +46,14 @@ function writeInChunks(res: ServerResponse, text: string, size: number): void {
 	const bytes = Buffer.from(text);
 	for (let i = 0; i < bytes.length; i += size) res.write(bytes.subarray(i, i + size));
 }
+
+test('splitTimestamp separates the RFC3339Nano prefix, keeping spaces in the text', () => {
+	assert.deepEqual(splitTimestamp('2026-11-24T03:00:07.123456789Z hello  world '), {time: '2026-11-24T03:00:07.123456789Z', text: 'hello  world '});
+	assert.deepEqual(splitTimestamp('2026-11-24T03:00:07.123456789Z '), {time: '2026-11-24T03:00:07.123456789Z', text: ''});
+	assert.deepEqual(splitTimestamp('2026-11-24T03:00:07.123456789Z'), {time: '2026-11-24T03:00:07.123456789Z', text: ''});
+	assert.deepEqual(splitTimestamp('no timestamp here'), {time: '', text: 'no timestamp here'});
+	assert.deepEqual(splitTimestamp('42'), {time: '', text: '42'});
+});
 
 test('floorToSecond drops the fraction and keeps the zone', () => {
 	assert.equal(floorToSecond('2026-11-24T03:00:07.123456789Z'), '2026-11-24T03:00:07Z');

@@ -5,6 +5,7 @@
 import {createHash} from 'node:crypto';
 import {FsError, errnoText, cloneNode, fileContent, normalisePath, type DirNode, type FileNode, type FsNode} from './vfs.js';
 import {text, utf8, writeText, type Writer} from './io.js';
+import {basicToExtended, sed} from './sed.js';
 import {Shell, testBinary, testUnary, baseName, globToRegex, ShellError, type CommandContext, type CommandImpl} from './shell.js';
 
 const CHUNK = 64 * 1024;
@@ -860,24 +861,6 @@ const grep: CommandImpl = async ctx => {
 	return matched > 0 ? 0 : 1;
 };
 
-/** POSIX basic regex to JS: `\(`, `\)`, `\{`, `\}`, `\|`, `\+`, `\?` are the operators; bare ones are literal. */
-function basicToExtended(pattern: string): string {
-	let result = '';
-	for (let i = 0; i < pattern.length; i++) {
-		const ch = pattern[i]!;
-		if (ch === '\\' && i + 1 < pattern.length) {
-			const next = pattern[++i]!;
-			result += '(){}|+?'.includes(next) ? next : '\\' + next;
-		} else if ('(){}|+?'.includes(ch)) {
-			result += '\\' + ch;
-		} else {
-			result += ch;
-		}
-	}
-
-	return result;
-}
-
 // ---------- files ----------
 
 const MODE_BITS = 'rwxrwxrwx';
@@ -1677,6 +1660,7 @@ export const SHELL_COMMANDS: Record<string, CommandImpl> = {
 	uniq,
 	cut,
 	kill,
+	sed,
 };
 
 export {globToRegex};

@@ -88,3 +88,12 @@ test('tail -F follows a rotated file by name; tail -f keeps the old one', async 
 	const run = await sh('echo a > /tmp/l; tail -F -s 0.05 /tmp/l & tail -f /tmp/l > /tmp/old & sleep 0.05; mv /tmp/l /tmp/l.1; echo b > /tmp/l; sleep 0.3; echo "old: $(cat /tmp/old)"; exit 0');
 	assert.equal(run.stdout, 'a\nb\nold: a\n');
 });
+
+test('sed: s with groups and flags, -n p, d, ranges, $, -E, -i, streaming', async () => {
+	const run = await sh(String.raw`printf "one two\nthree four\nfive\n" > /tmp/f; sed "s/o/0/g" /tmp/f; sed -n 2p /tmp/f; sed /three/d /tmp/f; sed -E "s/(\w+) (\w+)/\2 \1/" /tmp/f; sed "s/\(o\)n/[\1]/;1,2d" /tmp/f; sed -n '$p' /tmp/f; sed -i s/five/5/ /tmp/f; cat /tmp/f; sed "s/x" /tmp/f; echo "s=$?"`);
+	assert.equal(run.stdout, '0ne tw0\nthree f0ur\nfive\nthree four\none two\nfive\ntwo one\nfour three\nfive\nfive\nfive\none two\nthree four\n5\ns=1\n');
+	assert.equal(run.stderr, 'sed: unterminated regex\n');
+	const live = await sh('(echo a; sleep 0.3; echo b) | sed s/^/line:/');
+	assert.equal(live.stdout, 'line:a\nline:b\n');
+	assert.ok(live.chunks[1]!.at - live.chunks[0]!.at >= 200, 'sed passes each line on as it arrives');
+});

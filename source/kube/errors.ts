@@ -122,7 +122,7 @@ export function classifyError(error: unknown): ErrorInfo {
 	if (code === 'ETIMEDOUT' || name === 'TimeoutError' || /timed? ?out/i.test(message)) {
 		return {kind: 'timeout', code: undefined, reason: undefined, message};
 	}
-	if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || name === 'AbortError' || /socket hang up|aborted|premature close/i.test(message)) {
+	if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || name === 'AbortError' || /socket hang up|aborted|premature close|closed before/i.test(message)) {
 		return {kind: 'network', code: undefined, reason: undefined, message};
 	}
 	return {kind: 'other', code: undefined, reason: undefined, message};

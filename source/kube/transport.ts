@@ -108,7 +108,9 @@ export class Transport {
 			const chunks: Buffer[] = [];
 			res.on('data', (chunk: Buffer) => chunks.push(chunk));
 			res.on('error', reject);
-			res.on('aborted', () => reject(new Error('response aborted')));
+			res.on('close', () => {
+				if (!res.complete) reject(new Error('the connection closed before the response was complete'));
+			});
 			res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
 		});
 	}

@@ -124,6 +124,22 @@ function applyDocuments(cluster: Cluster, text: string): void {
 	}
 }
 
+/**
+ * The kubeconfig is overwritten at start and deleted at stop, so never take over a file that is
+ * not an earlier podwatch demo kubeconfig (for example the user's ~/.kube/config).
+ */
+function refuseForeignKubeconfig(path: string): void {
+	let existing: string;
+	try {
+		existing = readFileSync(path, 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+		throw error;
+	}
+	if (/^current-context: podwatch-demo$/m.test(existing) && /^ {4}token: /m.test(existing)) return;
+	throw Object.assign(new Error(`${path} already exists and is not a podwatch demo kubeconfig`), {code: 'EEXIST'});
+}
+
 export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<DemoCluster> {
 	const runtime = opts.runtime ?? (await defaultRuntime());
 	const nowMs = opts.clock ?? (() => Date.now());
@@ -172,6 +188,7 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
 	};
 	try {
 		if (opts.kubeconfigPath) {
+			refuseForeignKubeconfig(opts.kubeconfigPath);
 			writeFileSync(opts.kubeconfigPath, kubeconfigYaml, {mode: 0o600});
 			wroteKubeconfig = true;
 		}
@@ -208,6 +225,8 @@ export async function runDemoCommand(argv: {kubeconfig?: string; port?: number; 
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'EADDRINUSE') {
 			io.stderr.write(`podwatch demo: port ${argv.port} on 127.0.0.1 is already in use. Choose another port with --port N, or leave --port out to use any free port.\n`);
+		} else if (code === 'EEXIST') {
+			io.stderr.write(`podwatch demo: ${printable(kubeconfigPath)} already exists and is not a podwatch demo kubeconfig, so it was left alone (the demo deletes its kubeconfig when it stops). Choose a new file with --kubeconfig PATH.\n`);
 		} else if (code === 'EACCES' || code === 'ENOENT' || code === 'EISDIR') {
 			io.stderr.write(`podwatch demo: cannot write the kubeconfig to ${printable(kubeconfigPath)} (${code}). Choose a writable file with --kubeconfig PATH.\n`);
 		} else {

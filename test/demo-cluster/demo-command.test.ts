@@ -2,7 +2,7 @@
 // KUBECONFIG, manifests are applied, SIGTERM stops it and removes the kubeconfig.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, describe, it} from 'node:test';
@@ -65,6 +65,15 @@ describe('podwatch demo (runDemoCommand)', () => {
 			demo.child.kill('SIGTERM');
 		}
 		assert.equal(await demo.exited, 0);
+	});
+
+	it("refuses to overwrite (and later delete) a kubeconfig that is not the demo's", async () => {
+		const precious = join(dir, 'config');
+		writeFileSync(precious, 'apiVersion: v1\nkind: Config\ncurrent-context: work\n');
+		const demo = runDemo({kubeconfig: precious, apply: []});
+		assert.equal(await demo.exited, 1);
+		assert.match(demo.err(), /already exists and is not a podwatch demo kubeconfig, so it was left alone/);
+		assert.equal(readFileSync(precious, 'utf8'), 'apiVersion: v1\nkind: Config\ncurrent-context: work\n');
 	});
 
 	it('says which port is taken instead of crashing', async () => {

@@ -386,3 +386,28 @@ test('close() leaves no timer and no connection behind, whatever the follower wa
 	await waitFor(() => openSockets() <= socketBaseline, 'client and server sides of the connections closed');
 	assert.equal(entries.length, 0, 'a batch pending at close is dropped, not delivered late');
 });
+
+test('a clean end while the same instance still runs (e.g. the API server restarting) resumes without duplicates', async () => {
+	const lines = Array.from({length: 40}, (_, i) => `${ts(Math.floor(i / 10), i)} n${i + 1}\n`);
+	let logRequests = 0;
+	const api = await startFakeApi((request, res) => {
+		if (request.path.endsWith('/pods/web')) return void sendJson(res, 200, podWith('u1', {containerID: 'c1', restartCount: 0, state: {running: {}}}));
+		logRequests++;
+		res.writeHead(200, {'Content-Type': 'text/plain'});
+		if (logRequests === 1) return void res.end(lines.slice(0, 25).join(''));
+		assert.equal(request.query.get('sinceTime'), '2026-11-24T03:00:02Z');
+		// The server returns everything from that second on, including lines 21-25 again.
+		res.write(lines.slice(20).join(''));
+	});
+	const entries: LogEntry[] = [];
+	const follower = followContainerLogs(
+		{namespace: 'default', pod: 'web', container: 'app', batchMs: 10, onEntries: (batch) => entries.push(...batch), onStatus: () => {}},
+		{transport: new Transport(api.kc), ...fast()},
+	);
+	track(api, follower);
+	await waitFor(() => entries.some((e) => e.kind === 'line' && e.text === 'n40'), 'line 40');
+	assert.deepEqual(
+		entries.map((e) => (e.kind === 'line' ? e.text : e.kind)),
+		Array.from({length: 40}, (_, i) => `n${i + 1}`),
+	);
+});

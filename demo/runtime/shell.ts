@@ -88,6 +88,7 @@ export class Shell {
 	traps = new Map<string, string>();
 	lastBg = '';
 	jobs: Array<Promise<number>> = [];
+	private jobCounter = 0;
 	depth = 0;
 	/** Enclosing loops (`break`/`continue` outside a loop do nothing). */
 	loopDepth = 0;
@@ -279,15 +280,20 @@ export class Shell {
 		const child = this.subshell();
 		const foreground: StatementNode = {...statement, background: false};
 		this.proc.tasks++;
-		const job = child
+		const job: Promise<number> = child
 			.runStatement(foreground, {...io, stdin: new InStream(emptySource)})
 			.catch(error => exitCodeOf(error))
 			.finally(() => {
 				this.proc.tasks--;
+				// Forget finished jobs, so `while :; do x & sleep 1; done` does not grow forever.
+				const index = this.jobs.indexOf(job);
+				if (index !== -1) {
+					this.jobs.splice(index, 1);
+				}
 			});
-		job.catch(() => undefined);
 		this.jobs.push(job);
-		this.lastBg = String(this.machine.pid + this.jobs.length);
+		this.jobCounter++;
+		this.lastBg = String(this.machine.pid + this.jobCounter);
 		return 0;
 	}
 

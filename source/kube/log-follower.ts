@@ -263,8 +263,25 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 		}
 	}
 
+	/** Without permission to read the pod, follow the log alone: drops are still bridged. */
+	let blind = false;
+	async function blindStep(): Promise<boolean> {
+		current ??= {uid: '', n: 0, done: false};
+		const query: Query = dedup.lastTime ? {sinceTime: floorToSecond(dedup.lastTime)} : {tailLines: options.tailLines, sinceSeconds: options.sinceSeconds};
+		return read(query, false);
+	}
+
 	async function step(): Promise<boolean> {
-		const pod = await getPod();
+		if (blind) return blindStep();
+		let pod: V1Pod | undefined;
+		try {
+			pod = await getPod();
+		} catch (error) {
+			if (classifyError(error).kind !== 'forbidden') throw error;
+			blind = true;
+			notice(`podwatch may read this container's log but not its pod ("get pods" is forbidden), so restarts cannot be marked; following the log alone`);
+			return blindStep();
+		}
 		if (!pod) {
 			noticeOnce(`pod "${podName}" does not exist (yet); waiting for it`);
 			return waitRetry(`pod "${podName}" not found in namespace "${namespace}"`);

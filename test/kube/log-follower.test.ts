@@ -411,3 +411,31 @@ test('a clean end while the same instance still runs (e.g. the API server restar
 		Array.from({length: 40}, (_, i) => `n${i + 1}`),
 	);
 });
+
+test('without permission to get the pod, the log is still followed (and a drop still bridged)', async () => {
+	let logRequests = 0;
+	const api = await startFakeApi((request, res) => {
+		if (request.path.endsWith('/pods/web')) {
+			return void sendJson(res, 403, status(403, 'Forbidden', 'pods "web" is forbidden: User "u" cannot get resource "pods" in API group "" in the namespace "default"'));
+		}
+		logRequests++;
+		res.writeHead(200, {'Content-Type': 'text/plain'});
+		if (logRequests === 1) {
+			assert.equal(request.query.get('tailLines'), '10');
+			res.write(`${ts(1, 1)} a\n${ts(1, 2)} b\n`, () => setTimeout(() => res.socket?.destroy(), 10));
+			return;
+		}
+		assert.equal(request.query.get('sinceTime'), '2026-11-24T03:00:01Z');
+		res.write(`${ts(1, 1)} a\n${ts(1, 2)} b\n${ts(1, 3)} c\n`);
+	});
+	const entries: LogEntry[] = [];
+	const statuses: SourceStatus[] = [];
+	const follower = followContainerLogs(
+		{namespace: 'default', pod: 'web', container: 'app', tailLines: 10, batchMs: 10, onEntries: (batch) => entries.push(...batch), onStatus: (s) => statuses.push(s)},
+		{transport: new Transport(api.kc), ...fast()},
+	);
+	track(api, follower);
+	await waitFor(() => entries.some((e) => e.kind === 'line' && e.text === 'c'), 'line c');
+	assert.deepEqual(entries.map((e) => (e.kind === 'line' ? e.text : e.kind)), ['notice', 'a', 'b', 'c']);
+	assert.ok(!statuses.some((s) => s.state === 'failed'));
+});

@@ -133,7 +133,9 @@ export class Cluster {
 			return current;
 		}
 		if (dryRun) return next;
-		return this.store.update(resource, next);
+		const stored = this.store.update(resource, next);
+		if (resource === 'pods') this.kubelet.specChanged(stored);
+		return stored;
 	}
 
 	patch(resource: string, namespace: string | undefined, name: string, contentType: string, patch: Obj, dryRun = false): Obj {

@@ -37,6 +37,8 @@ type ContainerState = {
 	timer?: NodeJS.Timeout;
 	/** Resolves the wait of a regular init container. */
 	onFinish?: (ok: boolean) => void;
+	/** Set while the instance is being replaced because its image changed. */
+	replacing?: boolean;
 };
 
 const FAKE_CA = '-----BEGIN CERTIFICATE-----\nMIIBdemo-podwatch-cluster-ca\n-----END CERTIFICATE-----\n';
@@ -364,6 +366,13 @@ class PodWorker {
 		if (result.message) terminated.message = result.message;
 		c.state = {terminated};
 		c.ready = false;
+		if (c.replacing) {
+			// Killed because the image changed: start the new definition at once, like the kubelet.
+			c.replacing = false;
+			this.publish();
+			void this.start(c);
+			return;
+		}
 		const policy = this.pod()?.spec.restartPolicy ?? 'Always';
 		const failed = result.exitCode !== 0;
 		if (c.kind === 'init') {
@@ -423,6 +432,21 @@ class PodWorker {
 					c.ready = false;
 					this.publish();
 				});
+			}
+		}
+	}
+
+	/** The pod's spec was updated: containers whose image changed are restarted with the new one. */
+	specChanged(pod: Obj): void {
+		if (this.stopping) return;
+		for (const spec of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
+			const c = this.containers.get(spec.name);
+			if (!c || c.spec.image === spec.image) continue;
+			c.spec = spec;
+			if (c.instance) {
+				c.replacing = true;
+				this.event('Normal', 'Killing', `Container ${spec.name} definition changed, will be restarted`, c);
+				void c.instance.terminate(1000).catch(() => undefined);
 			}
 		}
 	}
@@ -512,6 +536,10 @@ export class Kubelet {
 				this.events.record(bound, {type: 'Warning', reason: 'FailedCreatePodSandBox', message: `Failed to create pod sandbox: ${message}`});
 			});
 		}, 5);
+	}
+
+	specChanged(pod: Obj): void {
+		this.worker(pod.metadata.namespace, pod.metadata.name)?.specChanged(pod);
 	}
 
 	/** Terminate a pod's containers and remove it from the store when done. */

@@ -154,6 +154,16 @@ describe('demo kubelet lifecycle', () => {
 		assert.deepEqual(killing.map(e => e.message).sort(), ['Stopping container a', 'Stopping container b']);
 	});
 
+	it('restarts a container with the new image when the image is changed', async () => {
+		await core.createNamespacedPod({namespace: 'default', body: pod('swap', {containers: [c('app')]})});
+		await until('swap', 'Running', x => podStatus(x) === 'Running');
+		await core.patchNamespacedPod({name: 'swap', namespace: 'default', body: [{op: 'replace', path: '/spec/containers/0/image', value: 'busybox'}]});
+		const p = await until('swap', 'running the new image', x => x.status?.containerStatuses?.[0]?.image === 'docker.io/library/busybox:latest' && !!x.status.containerStatuses[0].state?.running);
+		assert.equal(p.status!.containerStatuses![0]!.restartCount, 1);
+		const events = await eventsOf('swap');
+		assert.ok(events.some(e => e.reason === 'Killing' && e.message === 'Container app definition changed, will be restarted'));
+	});
+
 	it('rejects invalid pods and changes to immutable fields with 422 and causes', async () => {
 		await assert.rejects(core.createNamespacedPod({namespace: 'default', body: pod('Bad_Name', {containers: [c('a')]})}), (e: {code?: number; body?: string}) => {
 			assert.equal(e.code, 422);

@@ -168,6 +168,17 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): {kc: KubeCo
 			`The context "${context.name}" refers to the user "${context.user}", which is not defined in ${source}. Add that user to the kubeconfig or choose another context with --context.`,
 		);
 	}
+	if (!context.user) {
+		// A context without a user is anonymous for kubectl. client-node then skips the cluster's
+		// TLS settings too (it applies them only when there is a user), so give it an empty one.
+		const anonymous = '\u0000podwatch-anonymous';
+		kc.loadFromOptions({
+			clusters: kc.clusters,
+			users: [...kc.users, {name: anonymous}],
+			contexts: kc.contexts.map((c) => (c.name === context.name ? {...c, user: anonymous} : c)),
+			currentContext: kc.currentContext,
+		});
+	}
 	const namespace = options.allNamespaces ? undefined : options.namespace || context.namespace || 'default';
 	return {kc, target: {context: context.name, server: cluster.server, namespace}};
 }

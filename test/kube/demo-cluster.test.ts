@@ -146,3 +146,16 @@ test('kubectl agrees: the same timestamped log lines, the same exec exit code', 
 	);
 	assert.equal(kubectlExit, 3);
 });
+
+test('a context without a user still uses the cluster\'s CA and gets kubectl\'s "must be logged in"', async () => {
+	const anonymous = path.join(dir, 'anonymous');
+	const yaml = cluster.kubeconfigYaml.replace(/^users:\n- name: podwatch-demo\n {2}user:\n {4}token: .*\n/m, 'users: []\n').replace(/^ {4}user: podwatch-demo\n/m, '');
+	assert.ok(!/token:|user: podwatch-demo/.test(yaml), 'the user was removed from the kubeconfig');
+	fs.writeFileSync(anonymous, yaml);
+	const {kc, target} = loadKubeConfig({kubeconfig: anonymous, env: {}, home: dir});
+	const statuses: SourceStatus[] = [];
+	closers.push(createKubeSource(kc, target).watchPods({namespace: 'default', onPods: () => {}, onStatus: (s) => statuses.push(s)}));
+	await waitFor(() => statuses.at(-1)?.state === 'failed', 'a failed status', 10_000);
+	const last = statuses.at(-1);
+	assert.match(last?.state === 'failed' ? last.message : '', /^You must be logged in to the server \(Unauthorized\)/);
+});

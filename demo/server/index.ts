@@ -91,7 +91,13 @@ export function kubeconfigFor(url: string, token: string, caPem: string): string
 export function manifestFiles(paths: string[]): string[] {
 	const out: string[] = [];
 	for (const p of paths) {
-		const st = statSync(p);
+		let st;
+		try {
+			st = statSync(p);
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			throw Object.assign(new Error(`cannot read the manifest ${p}: ${code === 'ENOENT' ? 'no such file or directory' : code}`, {cause: error}), {code});
+		}
 		if (st.isDirectory()) {
 			for (const f of readdirSync(p).sort()) if (/\.(ya?ml|json)$/.test(f)) out.push(join(p, f));
 		} else out.push(p);
@@ -192,7 +198,13 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
 			writeFileSync(opts.kubeconfigPath, kubeconfigYaml, {mode: 0o600});
 			wroteKubeconfig = true;
 		}
-		for (const file of manifestFiles(opts.manifests ?? [])) applyDocuments(cluster, readFileSync(file, 'utf8'));
+		for (const file of manifestFiles(opts.manifests ?? [])) {
+			try {
+				applyDocuments(cluster, readFileSync(file, 'utf8'));
+			} catch (error) {
+				throw new Error(`could not apply ${file}: ${error instanceof Error ? error.message : String(error)}`, {cause: error});
+			}
+		}
 	} catch (error) {
 		await stop();
 		throw error;

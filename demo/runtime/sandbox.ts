@@ -19,7 +19,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 	memoryBytes: 128 * 1024 * 1024,
 });
 
-const START_STAGGER_MS = 100;
+const START_STAGGER_MS = 300;
 
 const SHELL_PATH = ['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local/bin'];
 

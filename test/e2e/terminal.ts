@@ -11,6 +11,8 @@ const {Terminal} = xterm;
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The compiled CLI, from dist/test/e2e/terminal.js (or any build dir mirroring the repo). */
 export const cliPath = path.resolve(here, '..', '..', 'cli.js');
+/** The installed entry point (sets NODE_ENV=production, brings Node 22 when needed). */
+export const launcherPath = path.resolve(here, '..', '..', '..', 'bin', 'podwatch.js');
 
 export type Screen = {
 	/** The visible rows, right-trimmed, joined with newlines. */
@@ -41,7 +43,7 @@ export const keys = {
 
 export function startPodwatch(
 	args: string[],
-	options: {cols?: number; rows?: number; env?: NodeJS.ProcessEnv; cwd?: string} = {},
+	options: {cols?: number; rows?: number; env?: NodeJS.ProcessEnv; cwd?: string; command?: string[]} = {},
 ): Screen {
 	const cols = options.cols ?? 160;
 	const rows = options.rows ?? 45;
@@ -52,7 +54,9 @@ export function startPodwatch(
 	delete env['GITHUB_ACTIONS'];
 	const term = new Terminal({cols, rows, allowProposedApi: true, scrollback: 0});
 	let raw = '';
-	const pty: IPty = spawnPty(process.execPath, [cliPath, ...args], {
+	// By default the real entry point users run, with the project's Node 22.
+	const [file, ...prefix] = options.command ?? [process.execPath, launcherPath];
+	const pty: IPty = spawnPty(file!, [...prefix, ...args], {
 		name: 'xterm-256color',
 		cols,
 		rows,

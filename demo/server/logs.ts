@@ -46,7 +46,9 @@ export class InstanceLog {
 		const text = this.pending + this.decoder.decode(chunk, {stream: true});
 		const lastNl = text.lastIndexOf('\n');
 		if (lastNl < 0) {
-			this.pending = text;
+			// Like containerd's 16 KiB line reader: a very long line is logged in partial pieces.
+			if (text.length >= 16384) this.append([{ns: nowNs(), text}]);
+			else this.pending = text;
 			return;
 		}
 		this.pending = text.slice(lastNl + 1);

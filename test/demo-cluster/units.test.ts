@@ -9,7 +9,7 @@ import {decodeKubernetesProtobuf} from '../../demo/server/protobuf.js';
 import {selfSignedCertificate} from '../../demo/server/tls.js';
 import type {ApiError} from '../../demo/server/types.js';
 import { type Obj} from '../../demo/server/types.js';
-import {formatNs, parseRfc3339Ns} from '../../demo/server/logs.js';
+import {formatNs, InstanceLog, parseRfc3339Ns, renderEntries, selectEntries} from '../../demo/server/logs.js';
 
 const pod = (name: string, labels: Record<string, string>, phase = 'Running'): Obj => ({metadata: {name, namespace: 'default', labels}, spec: {nodeName: 'n'}, status: {phase}});
 
@@ -98,6 +98,30 @@ describe('protobuf request bodies', () => {
 		const obj = decodeKubernetesProtobuf(Buffer.concat([Buffer.from('k8s\0'), unknown]));
 		assert.deepEqual(obj, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'cfg'}, data: {a: '1'}});
 		assert.throws(() => decodeKubernetesProtobuf(Buffer.from('nope')), (e: ApiError) => e.code === 400);
+	});
+});
+
+describe('instance logs', () => {
+	const enc = new TextEncoder();
+	it('joins lines split across chunks, feeds followers, and flushes a partial last line at the end', () => {
+		const log = new InstanceLog();
+		const followed: string[] = [];
+		let ended = false;
+		log.follow({onLines: entries => followed.push(...entries.map(e => e.text)), onEnd: () => (ended = true)});
+		log.write(enc.encode('one\ntw'));
+		log.write(enc.encode('o\nthr'));
+		assert.deepEqual(followed, ['one\n', 'two\n']);
+		log.end();
+		assert.deepEqual(followed, ['one\n', 'two\n', 'thr']);
+		assert.ok(ended);
+		assert.equal(renderEntries(selectEntries(log.snapshot(), {timestamps: false, tailLines: 2}), false), 'two\nthr');
+	});
+	it('keeps only the newest bytes within its bound', () => {
+		const log = new InstanceLog(100);
+		for (let i = 0; i < 50; i++) log.write(enc.encode(`line ${String(i).padStart(3, '0')}\n`));
+		const kept = log.snapshot().map(e => e.text);
+		assert.ok(kept.join('').length <= 100);
+		assert.equal(kept.at(-1), 'line 049\n');
 	});
 });
 

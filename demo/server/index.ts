@@ -163,7 +163,8 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
 			res.on('close', () => open.delete(res));
 		},
 	};
-	const tls = selfSignedCertificate(nowMs());
+	// Real time, not the injected clock: TLS clients check validity against their own clocks.
+	const tls = selfSignedCertificate();
 	const server = createServer({key: tls.key, cert: tls.cert}, (req, res) => void handleHttp(ctx, req, res));
 	server.keepAliveTimeout = 5000;
 	const wss = attachExec(server, ctx);

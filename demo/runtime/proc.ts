@@ -21,6 +21,9 @@ export class BrokenPipe extends Error {
 /** How long interpreted work may run before yielding to the event loop. */
 const SLICE_MS = 4;
 
+/** CPU budget refill: 250 ms of interpreter time per second of wall time (a quarter core). */
+const CPU_REFILL_PER_MS = 0.25;
+
 // One time budget shared by every sandboxed task in the process: when it is used up, all of them
 // wait for the same setImmediate, so timers and I/O run between slices however many tasks exist.
 let sliceStartedAt = performance.now();
@@ -42,7 +45,10 @@ async function yieldToEventLoop(): Promise<void> {
 }
 
 export class Proc {
+	/** Interpreter time used so far (ms). */
 	cpuMs = 0;
+	private budget: number;
+	private refilledAt = performance.now();
 	outputBytes = 0;
 	/** Set once the tree is dead (killed, limit, or ended); every checkpoint then throws. */
 	dead: ExitResult | undefined;
@@ -65,7 +71,9 @@ export class Proc {
 		readonly limits: Limits,
 		/** Whether interpreter time counts against limits.cpuMs (the native loggen image opts out). */
 		readonly meterCpu = true,
-	) {}
+	) {
+		this.budget = limits.cpuMs;
+	}
 
 	/** Called between statements/chunks: accounts CPU, yields now and then, throws if dead. */
 	tick(): Promise<void> | undefined {
@@ -91,17 +99,23 @@ export class Proc {
 	}
 
 	private charge(now: number): void {
-		if (this.meterCpu) {
-			this.cpuMs += Math.max(0, now - this.sliceStart);
+		const used = Math.max(0, now - this.sliceStart);
+		this.sliceStart = now;
+		if (!this.meterCpu) {
+			return;
 		}
 
-		this.sliceStart = now;
-		if (this.meterCpu && this.cpuMs > this.limits.cpuMs) {
+		this.cpuMs += used;
+		// A budget of limits.cpuMs that refills at CPU_REFILL_PER_MS: a busy loop drains it within
+		// seconds, while a long-running demo loop that mostly sleeps never does.
+		this.budget = Math.min(this.limits.cpuMs, this.budget + (now - this.refilledAt) * CPU_REFILL_PER_MS) - used;
+		this.refilledAt = now;
+		if (this.budget < 0) {
 			this.kill({
 				exitCode: 137,
 				reason: 'Error',
 				signal: 9,
-				message: `CPU limit reached: the container used more than ${this.limits.cpuMs} ms of interpreter time (cpuMs limit)`,
+				message: `CPU limit reached: the container kept the interpreter busy past its ${this.limits.cpuMs} ms budget (cpuMs limit, refilled at ${CPU_REFILL_PER_MS * 1000} ms per second)`,
 			});
 			throw new Fatal(this.dead!);
 		}

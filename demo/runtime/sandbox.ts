@@ -13,7 +13,7 @@ import type {
 } from './types.js';
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-	cpuMs: 30_000,
+	cpuMs: 10_000,
 	outputBytes: 256 * 1024 * 1024,
 	fileBytes: 64 * 1024 * 1024,
 	memoryBytes: 128 * 1024 * 1024,

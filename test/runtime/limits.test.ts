@@ -38,6 +38,12 @@ test('an endless loop without sleep is stopped by the CPU limit and the event lo
 	assert.ok(lag < 250, `timer lag ${lag.toFixed(1)} ms`);
 });
 
+test('the CPU budget refills: bursts that add up to more than cpuMs, with sleeps between, are not stopped', async () => {
+	const run = await sh('for b in 1 2 3 4; do n=0; while [ $n -lt 4500 ]; do n=$((n+1)); done; echo burst $b; sleep 0.8; done', {limits: {cpuMs: 250}});
+	assert.deepEqual(run.result, {exitCode: 0, reason: 'Completed'});
+	assert.equal(run.stdout, 'burst 1\nburst 2\nburst 3\nburst 4\n');
+});
+
 test('a fork-bomb-ish script is contained: bounded tasks, the shell survives, the event loop stays responsive', async () => {
 	const {value: run, lag} = await maxLagDuring(sh('f(){ f|f& }; f; sleep 0.5; echo alive', {limits: {cpuMs: 2000}}));
 	assert.equal(run.stdout, 'alive\n');

@@ -7,8 +7,12 @@ export const logRefreshMs = 100;
 export type LogFollowersOptions = {
 	namespace: string;
 	pod: string;
-	/** The pod's uid: a new uid (pod deleted and recreated) restarts every follower. */
-	uid: string | undefined;
+	/**
+	 * Followers start once the pod has been seen. They are not restarted when the pod is deleted
+	 * and recreated: the data layer follows the new pod itself (with a notice), so restarting here
+	 * would show the new pod's first lines twice.
+	 */
+	podSeen: boolean;
 	containers: readonly string[];
 	bufferLines: number;
 	tailLines?: number;
@@ -28,12 +32,11 @@ export type LogFollowers = {
  * not restart the others) and all of them are closed on unmount.
  */
 export function useLogFollowers(source: KubeSource, options: LogFollowersOptions): LogFollowers {
-	const {namespace, pod, uid, containers, bufferLines, tailLines, sinceSeconds} = options;
+	const {namespace, pod, podSeen, containers, bufferLines, tailLines, sinceSeconds} = options;
 	// Ten log updates a second read smoothly and leave the CPU to the keyboard; keys re-render at once.
 	const [store] = useState(() => new LogStore({capacity: bufferLines, notifyEveryMs: logRefreshMs}));
 	const [statuses, setStatuses] = useState<Record<string, SourceStatus>>({});
 	const open = useRef(new Map<string, Closeable>());
-	const lastUid = useRef<string | undefined>(undefined);
 	const containersKey = containers.join('\u0000');
 
 	useEffect(() => {
@@ -47,7 +50,7 @@ export function useLogFollowers(source: KubeSource, options: LogFollowersOptions
 
 	useEffect(() => {
 		const handles = open.current;
-		const wanted = new Set(uid === undefined ? [] : containersKey.split('\u0000').filter(Boolean).map(c => `${uid}/${c}`));
+		const wanted = new Set(podSeen ? containersKey.split('\u0000').filter(Boolean) : []);
 		for (const [key, handle] of handles) {
 			if (!wanted.has(key)) {
 				handle.close();
@@ -55,16 +58,10 @@ export function useLogFollowers(source: KubeSource, options: LogFollowersOptions
 			}
 		}
 
-		if (uid !== undefined && lastUid.current !== undefined && lastUid.current !== uid) {
-			for (const container of containersKey.split('\u0000').filter(Boolean)) store.notice(container, 'pod recreated');
-		}
-
-		if (uid !== undefined) lastUid.current = uid;
-		for (const key of wanted) {
-			if (handles.has(key)) continue;
-			const container = key.slice(uid!.length + 1);
+		for (const container of wanted) {
+			if (handles.has(container)) continue;
 			handles.set(
-				key,
+				container,
 				source.followLogs({
 					namespace,
 					pod,
@@ -80,7 +77,7 @@ export function useLogFollowers(source: KubeSource, options: LogFollowersOptions
 				}),
 			);
 		}
-	}, [source, store, namespace, pod, uid, containersKey, tailLines, sinceSeconds]);
+	}, [source, store, namespace, pod, podSeen, containersKey, tailLines, sinceSeconds]);
 
 	const version = useSyncExternalStore(store.subscribe, store.getVersion);
 	return {store, version, statuses};

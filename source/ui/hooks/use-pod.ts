@@ -6,20 +6,22 @@ export type PodWatch = {
 	pod: V1Pod | undefined;
 	/** False until the first answer: distinguishes "loading" from "does not exist". */
 	known: boolean;
+	/** The last version seen before the pod was deleted, so the view keeps what it showed. */
+	lastPod: V1Pod | undefined;
 	status: SourceStatus;
 };
 
 /** One pod, live from `source.watchPod`; follows it through deletion and re-creation. */
 export function usePod(source: KubeSource, namespace: string, name: string): PodWatch {
-	const [state, setState] = useState<{pod: V1Pod | undefined; known: boolean}>({pod: undefined, known: false});
+	const [state, setState] = useState<{pod: V1Pod | undefined; known: boolean; lastPod: V1Pod | undefined}>({pod: undefined, known: false, lastPod: undefined});
 	const [status, setStatus] = useState<SourceStatus>({state: 'connecting'});
 	useEffect(() => {
-		setState({pod: undefined, known: false});
+		setState({pod: undefined, known: false, lastPod: undefined});
 		const handle = source.watchPod({
 			namespace,
 			name,
 			onPod(pod) {
-				setState({pod, known: true});
+				setState(previous => ({pod, known: true, lastPod: pod ?? previous.pod ?? previous.lastPod}));
 			},
 			onStatus: setStatus,
 		});

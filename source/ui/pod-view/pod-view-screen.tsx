@@ -56,7 +56,10 @@ function previousBuffer(lines: readonly string[], capacity: number): RingBuffer<
 
 export function PodViewScreen(props: PodViewScreenProps) {
 	const {source, namespace, name, width, height, theme, colour} = props;
-	const {pod, known, status: podConnection} = usePod(source, namespace, name);
+	const {pod: livePod, known, lastPod, status: podConnection} = usePod(source, namespace, name);
+	// A deleted pod keeps its last state and logs on screen until it comes back.
+	const pod = livePod ?? lastPod;
+	const deleted = livePod === undefined && lastPod !== undefined;
 	const now = useNow(props.now);
 	const containers = useMemo(() => containerInfos(pod), [pod]);
 	const namesKey = containers.map(c => c.name).join('\u0000');
@@ -69,7 +72,7 @@ export function PodViewScreen(props: PodViewScreenProps) {
 	const {store, version, statuses} = useLogFollowers(source, {
 		namespace,
 		pod: name,
-		uid: pod?.metadata?.uid ?? (pod ? name : undefined),
+		podSeen: pod !== undefined,
 		containers: names,
 		bufferLines: props.bufferLines,
 		tailLines: props.tailLines,
@@ -291,7 +294,7 @@ export function PodViewScreen(props: PodViewScreenProps) {
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			<PodHeader pod={pod} now={now} connection={statusText(podConnection)} isLive={podConnection.state === 'live'} theme={theme} />
+			<PodHeader pod={pod} now={now} connection={deleted ? 'pod deleted — showing what it logged; waiting for it to come back…' : statusText(podConnection)} isLive={podConnection.state === 'live' && !deleted} theme={theme} />
 			<ContainerStrip containers={containers} focused={focusedName} maxLines={stripLines} width={width} theme={theme} />
 			{body}
 			<Text dimColor={theme.dim && view.search.mode === 'off'} wrap="truncate-end">

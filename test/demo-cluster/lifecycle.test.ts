@@ -2,6 +2,7 @@
 // with back-off, restart policies and phases, init containers and native sidecars, image pull
 // errors, a missing ConfigMap, graceful deletion.
 import assert from 'node:assert/strict';
+import https from 'node:https';
 import {after, before, describe, it} from 'node:test';
 import {CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod, type V1PodSpec} from '@kubernetes/client-node';
 import {podReady, podStatus} from '../../source/pod-status.js';
@@ -186,5 +187,33 @@ describe('demo kubelet lifecycle', () => {
 		);
 		const labelled = await core.patchNamespacedPod({name: 'crasher', namespace: 'default', body: [{op: 'add', path: '/metadata/labels', value: {tier: 'demo'}}]});
 		assert.equal(labelled.metadata!.labels!.tier, 'demo');
+	});
+});
+
+describe('injected clock', () => {
+	it('stamps objects and computes Table ages with the given clock', async () => {
+		let now = Date.parse('2030-01-01T00:00:00Z');
+		const clocked = await startDemoCluster({runtime: fakeRuntime, clock: () => now});
+		try {
+			const kc = new KubeConfig();
+			kc.loadFromString(clocked.kubeconfigYaml);
+			const api = kc.makeApiClient(CoreV1Api);
+			const created = await api.createNamespacedConfigMap({namespace: 'default', body: {metadata: {name: 'timed'}}});
+			assert.equal(created.metadata!.creationTimestamp!.toISOString(), '2030-01-01T00:00:00.000Z');
+			now += 95 * 60_000;
+			const table = await new Promise<string>((resolve, reject) => {
+				const headers = {authorization: `Bearer ${clocked.token}`, accept: 'application/json;as=Table;v=v1;g=meta.k8s.io'};
+				https
+					.get(`${clocked.url}/api/v1/namespaces/default/configmaps/timed`, {ca: clocked.caPem, headers}, r => {
+						let body = '';
+						r.on('data', d => (body += String(d)));
+						r.on('end', () => resolve(body));
+					})
+					.on('error', reject);
+			});
+			assert.deepEqual(JSON.parse(table).rows[0].cells, ['timed', 0, '95m']);
+		} finally {
+			await clocked.stop();
+		}
 	});
 });

@@ -21,6 +21,15 @@ export class BrokenPipe extends Error {
 /** How long interpreted work may run before yielding to the event loop. */
 const SLICE_MS = 4;
 
+/**
+ * This process's CPU time in ms. Charging CPU time rather than wall time keeps a loaded machine
+ * (other processes running) from eating a container's budget.
+ */
+function cpuNow(): number {
+	const usage = process.cpuUsage();
+	return (usage.user + usage.system) / 1000;
+}
+
 /** CPU budget refill: 250 ms of interpreter time per second of wall time (a quarter core). */
 const CPU_REFILL_PER_MS = 0.25;
 
@@ -58,7 +67,8 @@ export class Proc {
 	hasTermTrap = false;
 	/** Number of concurrently running tasks (pipeline stages, background jobs). */
 	tasks = 0;
-	private sliceStart = performance.now();
+	/** Process CPU time (ms) when this tree last resumed: only CPU actually used is charged. */
+	private sliceStart = cpuNow();
 	private settle: (() => void) | undefined;
 	/** Resolves the first time the tree blocks (sleep, read, tail -f...) or dies: "it has started". */
 	readonly settled = new Promise<void>(resolve => {
@@ -92,15 +102,16 @@ export class Proc {
 
 	private async yieldSlice(): Promise<void> {
 		await yieldToEventLoop();
-		this.sliceStart = performance.now();
+		this.sliceStart = cpuNow();
 		if (this.dead) {
 			throw new Fatal(this.dead);
 		}
 	}
 
 	private charge(now: number): void {
-		const used = Math.max(0, now - this.sliceStart);
-		this.sliceStart = now;
+		const cpu = cpuNow();
+		const used = Math.max(0, cpu - this.sliceStart);
+		this.sliceStart = cpu;
 		if (!this.meterCpu) {
 			return;
 		}
@@ -155,7 +166,7 @@ export class Proc {
 			return value;
 		} finally {
 			this.wakers.delete(wrapped);
-			this.sliceStart = performance.now();
+			this.sliceStart = cpuNow();
 		}
 	}
 

@@ -139,3 +139,38 @@ describe('log follow', () => {
 		assert.match(text, /tick \d+\n$/);
 	});
 });
+
+describe('watch details on the wire', () => {
+	const get = (path: string, token = cluster.token): Promise<IncomingMessage> =>
+		new Promise((resolve, reject) => {
+			https.get(`${cluster.url}${path}`, {ca: cluster.caPem, headers: token ? {authorization: `Bearer ${token}`} : {}}, resolve).on('error', reject);
+		});
+	const readAll = async (res: IncomingMessage) => {
+		let text = '';
+		for await (const chunk of res) text += String(chunk);
+		return text;
+	};
+
+	it('sends initial events, then a BOOKMARK marking their end, and honours timeoutSeconds', async () => {
+		await cluster.applyYaml('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: seen}\n');
+		const started = performance.now();
+		const res = await get('/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1');
+		assert.equal(res.headers['content-type'], 'application/json');
+		const events = (await readAll(res)).trim().split('\n').map(line => JSON.parse(line));
+		assert.ok(performance.now() - started >= 900, 'the stream stays open until the timeout');
+		const names = events.filter(e => e.type === 'ADDED').map(e => e.object.metadata.name);
+		assert.ok(names.includes('seen') && names.includes('kube-root-ca.crt'));
+		const bookmark = events.find(e => e.type === 'BOOKMARK');
+		assert.equal(bookmark.object.metadata.annotations['k8s.io/initial-events-end'], 'true');
+		assert.ok(events.indexOf(bookmark) > events.findIndex(e => e.object.metadata.name === 'seen'));
+	});
+
+	it('answers 401 Unauthorized without a valid bearer token and 404 for unknown paths', async () => {
+		const res = await get('/api/v1/pods', 'wrong');
+		assert.equal(res.statusCode, 401);
+		assert.deepEqual(JSON.parse(await readAll(res)), {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401});
+		const missing = await get('/api/v1/namespaces/default/widgets');
+		assert.equal(missing.statusCode, 404);
+		assert.equal(JSON.parse(await readAll(missing)).reason, 'NotFound');
+	});
+});

@@ -215,11 +215,18 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 							<Text bold inverse wrap="truncate-end">
 								{fitCells(`${sanitizeName(mount.container)} · ${clean(mount.mountPath)}`, panelWidth)}
 							</Text>
-							{lines.slice(0, bodyHeight - 1).map((line, i) => (
-								<Text key={i} color={line.color} bold={line.bold} inverse={line.inverse} wrap="truncate-end">
-									{truncateCells(line.text, panelWidth)}
-								</Text>
-							))}
+							{lines.slice(0, bodyHeight - 1).map((line, i) =>
+								// The kubectl command (first line) wraps: students copy it whole.
+								i === 0 ? (
+									<Text key={i} color={line.color} wrap="wrap">
+										{line.text}
+									</Text>
+								) : (
+									<Text key={i} color={line.color} bold={line.bold} inverse={line.inverse} wrap="truncate-end">
+										{truncateCells(line.text, panelWidth)}
+									</Text>
+								),
+							)}
 						</Box>
 					);
 				})}

@@ -49,7 +49,8 @@ export function initialPodViewState(options: {focused?: string; timestamps?: boo
 		scroll: {},
 		search: {mode: 'off'},
 		timestamps: options.timestamps ?? false,
-		wrap: false,
+		// Side by side, columns are narrow: a cut line hides the part students came to see.
+		wrap: true,
 		previousOf: undefined,
 		overlay: 'none',
 	};

@@ -43,9 +43,10 @@ test('scroll-to pauses a column, follow resumes it; search edit, submit, jump, c
 
 test('toggles and overlays', () => {
 	let state = run(initialPodViewState({timestamps: true}), {type: 'set-containers', containers: ['a', 'b']});
+	assert.equal(state.wrap, true, 'narrow columns wrap by default');
 	state = run(state, {type: 'toggle-timestamps'}, {type: 'toggle-wrap'}, {type: 'toggle-zoom'});
 	assert.equal(state.timestamps, false);
-	assert.equal(state.wrap, true);
+	assert.equal(state.wrap, false);
 	assert.equal(state.zoomed, true);
 	state = run(state, {type: 'toggle-previous'});
 	assert.equal(state.previousOf, 'a');

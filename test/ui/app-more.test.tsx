@@ -55,10 +55,11 @@ test('t shows timestamps, w wraps long lines, a follower problem shows in the co
 	const t = terminal;
 	await waitFor(() => source.liveFollowers('main-container').length === 1, 'follower');
 	source.lines('main-container', [`start ${'x'.repeat(50)} end`], '2026-11-24T03:15:01.5Z');
-	await t.waitForFrame(has('start xxxx'), 'line');
-	assert.doesNotMatch(plain(t.lastFrame()), / end/);
+	await t.waitForFrame(frame => plain(frame).includes('x end') && plain(frame).includes('[w]'), 'wrapped by default');
 	t.write('w');
-	await t.waitForFrame(frame => plain(frame).includes('x end') && plain(frame).includes('[w]'), 'wrapped line');
+	await t.waitForFrame(frame => plain(frame).includes('start xxxx') && !plain(frame).includes(' end') && !plain(frame).includes('[w]'), 'cut when wrap is off');
+	t.write('w');
+	await t.waitForFrame(frame => plain(frame).includes('x end') && plain(frame).includes('[w]'), 'wrapped again');
 	t.write('t');
 	await t.waitForFrame(has('2026-11-24T03:15:01.5Z start'), 'timestamp prefix');
 	source.followerStatus('sidecar-container', {state: 'reconnecting', attempt: 1, retryInMs: 1000, reason: 'EOF'});

@@ -4,7 +4,7 @@ import {parse as parseYaml} from 'yaml';
 import type {Cluster} from './cluster.js';
 import {apiGroupList, apiVersions, coreResourceList, openapiV2Protobuf, openapiV3CoreV1, openapiV3Root, RESOURCES, SERVER_VERSION} from './discovery.js';
 import {decodeKubernetesProtobuf} from './protobuf.js';
-import {parseRfc3339Ns, renderEntries, selectEntries, type LogQuery} from './logs.js';
+import {parseRfc3339Ns, renderEntries, selectEntries, type LogEntry, type LogQuery} from './logs.js';
 import {parseFieldSelector, parseLabelSelector} from './selectors.js';
 import {toTable, type IncludeObject} from './table.js';
 import {ApiError, badRequest, type Obj} from './types.js';
@@ -396,13 +396,21 @@ function podLogs(ctx: HttpContext, _req: IncomingMessage, res: ServerResponse, n
 		res.write(text);
 		return true;
 	};
-	const more = write(renderEntries(selectEntries(log.snapshot(), query), query.timestamps));
+	const snapshot = log.snapshot();
+	const initial = selectEntries(snapshot, query);
+	const more = write(renderEntries(initial, query.timestamps));
 	if (!more || q.get('follow') !== 'true' || log.ended) {
 		res.end();
 		return;
 	}
 	ctx.track(res);
+	// A slow reader must not make the server buffer without bound: stop writing while the socket
+	// is backed up and catch up from the instance's (bounded) buffer on 'drain'. Lines that fell
+	// out of that buffer meanwhile are lost, as with a real kubelet's log rotation.
 	let done = false;
+	let paused = false;
+	let endPending = false;
+	let lastNs = -1n;
 	const finish = () => {
 		if (done) return;
 		done = true;
@@ -410,13 +418,33 @@ function podLogs(ctx: HttpContext, _req: IncomingMessage, res: ServerResponse, n
 		res.end();
 	};
 	const sinceNs = query.sinceNs;
+	const deliver = (entries: LogEntry[]) => {
+		const chosen = entries.filter(e => e.ns > lastNs && (sinceNs === undefined || e.ns >= sinceNs));
+		if (chosen.length === 0) return;
+		lastNs = chosen[chosen.length - 1]!.ns;
+		if (!write(renderEntries(chosen, query.timestamps))) {
+			finish();
+			return;
+		}
+		if (res.writableLength > 4 * 1024 * 1024) {
+			paused = true;
+			res.once('drain', () => {
+				paused = false;
+				if (done) return;
+				deliver(log.snapshot());
+				if (endPending && !paused) finish();
+			});
+		}
+	};
+	if (snapshot.length > 0) lastNs = snapshot[snapshot.length - 1]!.ns;
 	const stop = log.follow({
 		onLines: entries => {
-			if (done) return;
-			const chosen = sinceNs === undefined ? entries : entries.filter(e => e.ns >= sinceNs);
-			if (!write(renderEntries(chosen, query.timestamps))) finish();
+			if (!done && !paused) deliver(entries);
 		},
-		onEnd: finish,
+		onEnd: () => {
+			if (paused) endPending = true;
+			else finish();
+		},
 	});
 	res.on('close', finish);
 }

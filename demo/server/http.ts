@@ -274,6 +274,9 @@ function watch(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, reso
 		if (closed || buffer === '') return;
 		res.write(buffer);
 		buffer = '';
+		// Like the API server with a watcher that cannot keep up: end the stream (the client
+		// re-watches from its last resourceVersion, or relists) rather than buffer without bound.
+		if (res.writableLength > 64 * 1024 * 1024) close();
 	};
 	const encode = (type: string, obj: Obj) => {
 		if (table && type !== 'BOOKMARK' && type !== 'ERROR') {

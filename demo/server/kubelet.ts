@@ -141,8 +141,11 @@ class PodWorker {
 		];
 		status.hostIP = '127.0.0.1';
 		status.hostIPs = [{ip: '127.0.0.1'}];
-		status.podIP = this.podIP;
-		status.podIPs = [{ip: this.podIP}];
+		// The pod IP exists once the sandbox (its network namespace) does.
+		if (this.sandbox) {
+			status.podIP = this.podIP;
+			status.podIPs = [{ip: this.podIP}];
+		}
 		status.startTime ??= this.now();
 		status.qosClass ??= 'BestEffort';
 		next.status = status;

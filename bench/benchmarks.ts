@@ -82,7 +82,18 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 const mb = (value: number) => `${value.toFixed(0)} MB`;
 const times = (value: number) => `${value.toFixed(2)}×`;
 
+let shared: ClusterProcess | undefined;
+
+/**
+ * With a shared cluster (the smoke run), every benchmark uses it (their pods' names do not
+ * collide); otherwise each benchmark gets a fresh cluster, so one's pods do not load another's.
+ */
+export function shareCluster(cluster: ClusterProcess | undefined): void {
+	shared = cluster;
+}
+
 async function withCluster<T>(body: (cluster: ClusterProcess) => Promise<T>): Promise<T> {
+	if (shared) return body(shared);
 	const cluster = await startCluster();
 	try {
 		return await body(cluster);
@@ -207,7 +218,7 @@ export async function responsiveness(sizes: Sizes): Promise<Row[]> {
 		]);
 		await Promise.all([waitPodPhase(cluster, 'idle', ['Running'], 30_000), waitPodPhase(cluster, 'busy', ['Running'], 30_000)]);
 		const measure = async (name: string) => withTty(['--kubeconfig', cluster.kubeconfig, name], async tty => {
-			await tty.waitScreen('both columns with logs', s => /▶ 1 a/.test(titleRow(s)) && showsLine(s, 'b', 1), 30_000);
+			await tty.waitScreen('both columns with logs', s => /▶ 1 a/.test(titleRow(s)) && /\bb \d{6} /.test(s), 30_000);
 			await sleep(500);
 			return keyLatencies(tty, sizes.responsivenessPresses);
 		});
@@ -513,7 +524,7 @@ export async function inspector(sizes: Sizes): Promise<Row[]> {
 		const cli: number[] = [];
 		for (let run = 0; run < sizes.inspectRuns; run++) {
 			const started = performance.now();
-			const child = spawn(process.execPath, [cliPath, 'inspect', 'insp', '--kubeconfig', cluster.kubeconfig], {stdio: ['ignore', 'pipe', 'pipe']});
+			const child = spawn(process.execPath, [cliPath, 'inspect', 'insp', '--kubeconfig', cluster.kubeconfig], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NODE_ENV: process.env['NODE_ENV'] ?? 'production'}});
 			let output = '';
 			child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
 			child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

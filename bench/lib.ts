@@ -66,7 +66,7 @@ export async function startCluster(): Promise<ClusterProcess> {
 	const dir = mkdtempSync(path.join(tmpdir(), 'podwatch-bench-'));
 	const kubeconfig = path.join(dir, 'kubeconfig');
 	const cacheDir = path.join(dir, 'kube-cache');
-	const child = spawn(process.execPath, [cliPath, 'demo', '--port', '0', '--kubeconfig', kubeconfig], {stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [cliPath, 'demo', '--port', '0', '--kubeconfig', kubeconfig], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NODE_ENV: process.env['NODE_ENV'] ?? 'production'}});
 	let output = '';
 	child.stdout.setEncoding('utf8');
 	child.stderr.setEncoding('utf8');
@@ -264,6 +264,9 @@ export function startTty(args: string[], options: {cols?: number; rows?: number}
 	const env: Record<string, string> = {};
 	for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
 	env['TERM'] = 'xterm-256color';
+	// What bin/podwatch.js (the installed binary) sets before it loads dist/cli.js in-process: React's
+	// production build. Running dist/cli.js without it would measure React's development build.
+	env['NODE_ENV'] ??= 'production';
 	// Ink treats a CI environment as non-interactive and would only print the last frame.
 	for (const key of ['CI', 'CONTINUOUS_INTEGRATION', 'GITHUB_ACTIONS']) delete env[key];
 	const term = new Terminal({cols, rows, allowProposedApi: true, scrollback: 0});

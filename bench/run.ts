@@ -2,8 +2,8 @@
 // (run in its own process), printing one table row per figure with its ratio and target.
 import {cpus, totalmem} from 'node:os';
 import {performance} from 'node:perf_hooks';
-import {benchmarks, fullSizes, smokeSizes, type Row} from './benchmarks.js';
-import {loadAverage, requireKubectl} from './lib.js';
+import {benchmarks, fullSizes, shareCluster, smokeSizes, type Row} from './benchmarks.js';
+import {loadAverage, requireKubectl, startCluster, type ClusterProcess} from './lib.js';
 
 const usage = `Usage: npm run bench [-- --smoke] [-- --only NAME[,NAME...]]
   --smoke        tiny sizes: checks that every benchmark works, in seconds (timings meaningless)
@@ -60,9 +60,25 @@ async function main(): Promise<number> {
 	const cpu = cpus();
 	console.log(`podwatch bench${options.smoke ? ' (smoke: tiny sizes, timings meaningless)' : ''} — ${new Date().toISOString()}`);
 	console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB; node ${process.version}; kubectl ${kubectlVersion}; load average ${loadAverage()}`);
+	const chosen = options.only;
 	const rows: Row[] = [];
 	const failed: string[] = [];
-	for (const name of options.only) {
+	// The smoke run checks that everything works, quickly: one cluster for all.
+	let cluster: ClusterProcess | undefined;
+	if (options.smoke) {
+		cluster = await startCluster();
+		shareCluster(cluster);
+	}
+
+	try {
+		await runAll();
+	} finally {
+		shareCluster(undefined);
+		await cluster?.stop();
+	}
+
+	async function runAll() {
+	for (const name of chosen) {
 		const started = performance.now();
 		process.stdout.write(`running ${name}…\n`);
 		try {
@@ -75,6 +91,7 @@ async function main(): Promise<number> {
 		}
 
 		console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadAverage()})`);
+	}
 	}
 
 	console.log('');

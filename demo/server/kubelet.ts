@@ -329,13 +329,78 @@ class PodWorker {
 		const startedAt = this.now();
 		c.state = {running: {startedAt}};
 		c.started = c.kind !== 'init';
-		c.ready = c.kind !== 'init';
+		c.ready = c.kind !== 'init' && !c.spec.readinessProbe?.exec;
 		this.event('Normal', 'Started', `Started container ${c.spec.name}`, c);
 		this.publish({phase: this.anyMainStarted() ? 'Running' : 'Pending'});
+		if (c.kind !== 'init') {
+			if (c.spec.readinessProbe?.exec) this.probe(c, instance, 'Readiness', c.spec.readinessProbe);
+			if (c.spec.livenessProbe?.exec) this.probe(c, instance, 'Liveness', c.spec.livenessProbe);
+		}
 		void instance.done.then(
 			result => this.onExit(c, log, result, startedAt),
 			error => this.onExit(c, log, {exitCode: 128, reason: 'ContainerCannotRun', message: String(error)}, startedAt),
 		);
+	}
+
+	/**
+	 * Exec probes, run in the container like the kubelet's prober: readiness flips `ready` after
+	 * successThreshold/failureThreshold results; liveness kills the instance after failureThreshold
+	 * failures (it is then restarted per restartPolicy). httpGet/tcpSocket/grpc probes are not run:
+	 * the sandbox has no network, so they would only ever fail.
+	 */
+	private probe(c: ContainerState, instance: RunningContainer, kind: 'Readiness' | 'Liveness', spec: Obj): void {
+		const period = Math.max(1, spec.periodSeconds ?? 10) * 1000;
+		const timeout = Math.max(1, spec.timeoutSeconds ?? 1) * 1000;
+		const successThreshold = Math.max(1, spec.successThreshold ?? 1);
+		const failureThreshold = Math.max(1, spec.failureThreshold ?? 3);
+		let successes = 0;
+		let failures = 0;
+		const run = async () => {
+			if (this.stopping || c.instance !== instance || !this.sandbox) return;
+			let output = '';
+			const collect = (chunk: Uint8Array) => {
+				if (output.length < 1024) output += Buffer.from(chunk).toString();
+			};
+			const abort = new AbortController();
+			const timer = setTimeout(() => abort.abort(), timeout);
+			let ok = false;
+			try {
+				const result = await this.sandbox.exec(c.spec.name, spec.exec.command ?? [], {stdout: collect, stderr: collect, signal: abort.signal});
+				ok = result.kind === 'exited' && result.exitCode === 0 && !abort.signal.aborted;
+				if (result.kind !== 'exited') output = result.message;
+				else if (abort.signal.aborted) output = `command timed out after ${timeout / 1000}s`;
+			} catch (error) {
+				output = error instanceof Error ? error.message : String(error);
+			} finally {
+				clearTimeout(timer);
+			}
+			if (this.stopping || c.instance !== instance) return;
+			if (ok) {
+				failures = 0;
+				successes++;
+				if (kind === 'Readiness' && !c.ready && successes >= successThreshold) {
+					c.ready = true;
+					this.publish();
+				}
+			} else {
+				successes = 0;
+				failures++;
+				this.event('Warning', 'Unhealthy', `${kind} probe failed: ${output.trimEnd()}`, c);
+				if (failures >= failureThreshold) {
+					if (kind === 'Readiness' && c.ready) {
+						c.ready = false;
+						this.publish();
+					}
+					if (kind === 'Liveness') {
+						this.event('Normal', 'Killing', `Container ${c.spec.name} failed liveness probe, will be restarted`, c);
+						void instance.terminate(Math.max(0, this.pod()?.spec.terminationGracePeriodSeconds ?? 30) * 1000).catch(() => undefined);
+						return;
+					}
+				}
+			}
+			this.later(period, () => void run());
+		};
+		this.later(Math.max(0, spec.initialDelaySeconds ?? 0) * 1000, () => void run());
 	}
 
 	private env(pod: Obj, env: Obj[]): Array<{name: string; value?: string}> {

@@ -328,13 +328,13 @@ class PodWorker {
 		c.instance = instance;
 		const startedAt = this.now();
 		c.state = {running: {startedAt}};
-		c.started = c.kind !== 'init';
-		c.ready = c.kind !== 'init' && !c.spec.readinessProbe?.exec;
+		c.started = c.kind !== 'init' && !c.spec.startupProbe?.exec;
+		c.ready = c.started && !c.spec.readinessProbe?.exec;
 		this.event('Normal', 'Started', `Started container ${c.spec.name}`, c);
 		this.publish({phase: this.anyMainStarted() ? 'Running' : 'Pending'});
 		if (c.kind !== 'init') {
-			if (c.spec.readinessProbe?.exec) this.probe(c, instance, 'Readiness', c.spec.readinessProbe);
-			if (c.spec.livenessProbe?.exec) this.probe(c, instance, 'Liveness', c.spec.livenessProbe);
+			if (c.spec.startupProbe?.exec) this.probe(c, instance, 'Startup', c.spec.startupProbe);
+			else this.startProbes(c, instance);
 		}
 		void instance.done.then(
 			result => this.onExit(c, log, result, startedAt),
@@ -348,7 +348,12 @@ class PodWorker {
 	 * failures (it is then restarted per restartPolicy). httpGet/tcpSocket/grpc probes are not run:
 	 * the sandbox has no network, so they would only ever fail.
 	 */
-	private probe(c: ContainerState, instance: RunningContainer, kind: 'Readiness' | 'Liveness', spec: Obj): void {
+	private startProbes(c: ContainerState, instance: RunningContainer): void {
+		if (c.spec.readinessProbe?.exec) this.probe(c, instance, 'Readiness', c.spec.readinessProbe);
+		if (c.spec.livenessProbe?.exec) this.probe(c, instance, 'Liveness', c.spec.livenessProbe);
+	}
+
+	private probe(c: ContainerState, instance: RunningContainer, kind: 'Startup' | 'Readiness' | 'Liveness', spec: Obj): void {
 		const period = Math.max(1, spec.periodSeconds ?? 10) * 1000;
 		const timeout = Math.max(1, spec.timeoutSeconds ?? 1) * 1000;
 		const successThreshold = Math.max(1, spec.successThreshold ?? 1);
@@ -382,6 +387,14 @@ class PodWorker {
 					c.ready = true;
 					this.publish();
 				}
+				if (kind === 'Startup') {
+					// Started: readiness (ready at once without a probe) and liveness take over.
+					c.started = true;
+					c.ready = !c.spec.readinessProbe?.exec;
+					this.publish();
+					this.startProbes(c, instance);
+					return;
+				}
 			} else {
 				successes = 0;
 				failures++;
@@ -391,8 +404,8 @@ class PodWorker {
 						c.ready = false;
 						this.publish();
 					}
-					if (kind === 'Liveness') {
-						this.event('Normal', 'Killing', `Container ${c.spec.name} failed liveness probe, will be restarted`, c);
+					if (kind !== 'Readiness') {
+						this.event('Normal', 'Killing', `Container ${c.spec.name} failed ${kind.toLowerCase()} probe, will be restarted`, c);
 						void instance.terminate(Math.max(0, this.pod()?.spec.terminationGracePeriodSeconds ?? 30) * 1000).catch(() => undefined);
 						return;
 					}

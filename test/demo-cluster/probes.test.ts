@@ -67,4 +67,28 @@ spec:
 		assert.match(events, /Container app failed liveness probe, will be restarted/);
 		assert.match(events, /Liveness probe failed:/);
 	});
+
+	it('reports a container as not started until its startup probe passes', async () => {
+		const manifest = writeManifest(
+			t.dir,
+			'startup.yaml',
+			`apiVersion: v1
+kind: Pod
+metadata: {name: slow-start}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: [sh, -c, "sleep 2; touch /tmp/started; while true; do sleep 1; done"]
+    startupProbe:
+      exec: {command: [cat, /tmp/started]}
+      periodSeconds: 1
+      failureThreshold: 30
+`,
+		);
+		assert.equal((await t.kubectl(['apply', '-f', manifest])).code, 0);
+		const started = async () => (await t.kubectl(['get', 'pod', 'slow-start', '-o', 'jsonpath={.status.containerStatuses[0].started} {.status.containerStatuses[0].ready}'])).stdout;
+		await waitFor('running but not started', async () => ((await started()) === 'false false' ? true : undefined));
+		await waitFor('started and ready after the probe passes', async () => ((await started()) === 'true true' ? true : undefined), 10_000);
+	});
 });

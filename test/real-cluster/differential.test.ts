@@ -16,7 +16,7 @@ import {AGE, Kubectl, describeSection, loadHarness, manifestPath, normalise, nor
 type DemoModule = typeof DemoServer;
 type Target = {name: 'real' | 'demo'; kubectl: Kubectl; kc: k8s.KubeConfig; core: k8s.CoreV1Api; nodeName: string};
 type Check = {id: string; what: string; run: (t: Target) => Promise<unknown>};
-type Outcome = {id: string; what: string; equal: boolean; real: string; demo: string; expected?: string; reconciled?: boolean};
+type Outcome = {id: string; what: string; equal: boolean; real: string; demo: string; expected?: string; reconciled?: boolean; demoReconciled?: string};
 
 /**
  * Differences that come from the demo cluster presenting a current Kubernetes, not from bugs.
@@ -383,13 +383,41 @@ for (const check of CHECKS) {
 		const equal = realText === demoText;
 		const reconciled = !equal && expected?.reconcile ? expected.reconcile(demoText) === realText : undefined;
 		const accepted = !equal && expected !== undefined && (expected.reconcile === undefined || reconciled === true);
-		outcomes.push({id: check.id, what: check.what, equal, real: realText, demo: demoText, ...(accepted ? {expected: expected.reason} : {}), ...(reconciled === undefined ? {} : {reconciled})});
+		outcomes.push({
+			id: check.id, what: check.what, equal, real: realText, demo: demoText,
+			...(accepted ? {expected: expected.reason} : {}),
+			...(reconciled === undefined ? {} : {reconciled, demoReconciled: expected?.reconcile?.(demoText)}),
+		});
 		assert.doesNotMatch(realText, /^check failed:/, `the check itself failed on the real cluster: ${realText}`);
 		if (!equal && !accepted) {
 			const demoShown = expected?.reconcile ? expected.reconcile(demoText) : demoText;
 			assert.equal(demoShown, realText, `demo cluster differs from real Kubernetes ${harnessVersion} (actual = demo${expected?.reconcile ? ' after removing the known version difference' : ''}, expected = real)`);
 		}
 	});
+}
+
+/** A line diff (longest common subsequence) with three lines of context, enough to point at what differs. */
+function lineDiff(real: string, demo: string): string {
+	const a = real.split('\n');
+	const b = demo.split('\n');
+	const lcs: number[][] = Array.from({length: a.length + 1}, () => new Array<number>(b.length + 1).fill(0));
+	for (let i = a.length - 1; i >= 0; i--) {
+		for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+	}
+	const out: string[] = [];
+	let i = 0;
+	let j = 0;
+	while (i < a.length || j < b.length) {
+		if (i < a.length && j < b.length && a[i] === b[j]) {
+			out.push(`  ${a[i]}`);
+			i++;
+			j++;
+		} else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) out.push(`+ ${b[j++]}`);
+		else out.push(`- ${a[i++]}`);
+	}
+	// Keep three lines of context around each change.
+	const near = (k: number) => out.slice(Math.max(0, k - 3), k + 4).some(line => !line.startsWith('  '));
+	return out.map((line, k) => (near(k) ? line : undefined)).filter((line, k, all) => line !== undefined || all[k - 1] !== undefined).map(line => line ?? '  …').join('\n');
 }
 
 function writeFidelity(): void {
@@ -432,7 +460,12 @@ function writeFidelity(): void {
 		...expected.flatMap(o => [`### ${o.id}`, '', o.expected ?? '', '', 'Real:', fence(o.real), '', 'Demo:', fence(o.demo), '']),
 		'## Unexpected differences (demo-cluster bugs to fix)',
 		'',
-		...(bugs.length === 0 ? ['None in the last run.', ''] : bugs.flatMap(o => [`### ${o.id}`, '', o.what, '', 'Real:', fence(o.real), '', 'Demo:', fence(o.demo), ''])),
+		...(bugs.length === 0 ? ['None in the last run.', ''] : bugs.flatMap(o => [
+			`### ${o.id}`, '', o.what, '',
+			`Lines that differ (\`-\` real, \`+\` demo${o.demoReconciled === undefined ? '' : ', after removing the known version differences'}):`,
+			fence(lineDiff(o.real, o.demoReconciled ?? o.demo)), '',
+			'Real:', fence(o.real), '', 'Demo:', fence(o.demo), '',
+		])),
 	];
 	fs.writeFileSync(path.join(repoRoot(), 'docs', 'fidelity.md'), `${lines.join('\n')}\n`);
 }

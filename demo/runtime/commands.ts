@@ -1381,7 +1381,9 @@ const sh: CommandImpl = async ctx => {
 	if (script === undefined) {
 		const file = args.shift();
 		if (file === undefined) {
-			script = text(await ctx.io.stdin.readAll());
+			shell.positional = args;
+			shell.isMain = ctx.shell.isTopLevel;
+			return shell.runInteractive(ctx.io);
 		} else {
 			try {
 				script = text(ctx.fs.readFile(file, ctx.cwd));
@@ -1405,8 +1407,7 @@ const sh: CommandImpl = async ctx => {
 	const onExit = shell.traps.get('EXIT');
 	if (onExit) {
 		shell.traps.delete('EXIT');
-		const exitStatus = await shell.runSource(onExit, ctx.io);
-		void exitStatus;
+		await shell.runSource(onExit, ctx.io);
 	}
 
 	return status;

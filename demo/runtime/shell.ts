@@ -174,6 +174,61 @@ export class Shell {
 		}
 	}
 
+	/**
+	 * `sh` reading its script from stdin: run each complete command as soon as its line arrives
+	 * (so `kubectl exec -i pod -- sh` works line by line), until end of input or `exit`.
+	 */
+	async runInteractive(io: Io, prompt?: () => Promise<void>): Promise<number> {
+		let buffer = '';
+		for (;;) {
+			if (prompt && buffer === '') {
+				await prompt();
+			}
+
+			const line = await io.stdin.readLine();
+			if (line === null) {
+				if (buffer.trim() === '') {
+					return this.status;
+				}
+
+				const status = await this.runSource(buffer, io);
+				return status;
+			}
+
+			buffer += line + '\n';
+			if (/(\|\||&&|\||\\)\s*$/.test(line)) {
+				continue;
+			}
+
+			let script: ScriptNode;
+			try {
+				script = parse(buffer);
+			} catch (error) {
+				if (isIncomplete(error)) {
+					continue;
+				}
+
+				await writeText(io.stderr, `sh: syntax error: ${cleanParseError(error)}\n`);
+				buffer = '';
+				this.status = 2;
+				continue;
+			}
+
+			buffer = '';
+			try {
+				await this.runStatements(script.statements, io);
+			} catch (error) {
+				if (error instanceof ExitSignal) {
+					return error.code;
+				}
+
+				if (!(error instanceof LoopSignal || error instanceof ReturnSignal)) {
+					throw error;
+				}
+			}
+		}
+	}
+
 	async runStatements(statements: StatementNode[], io: Io): Promise<number> {
 		for (const statement of statements) {
 			await this.checkpoint(io);
@@ -1702,6 +1757,12 @@ function binaryArith(operator: string, left: number, right: number): number {
 
 export function baseName(path: string): string {
 	return path.split('/').pop() ?? path;
+}
+
+function isIncomplete(error: unknown): boolean {
+	const token = (error as {token?: {type?: string}} | undefined)?.token;
+	const message = error instanceof Error ? error.message : '';
+	return token?.type === 'EOF' || /unexpected EOF|got EOF/.test(message);
 }
 
 function cleanParseError(error: unknown): string {

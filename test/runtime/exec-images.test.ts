@@ -22,12 +22,9 @@ test('resolveImage knows the catalog, with stable digests, and nothing else', ()
 test('exec runs in the container\'s filesystem, streams output and returns the exit code', async () => {
 	const box = sandbox([{name: 'v', kind: 'emptyDir'}]);
 	try {
-		const {out} = collector();
-		box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo hi > /v/x; echo private > /tmp/p; sleep 30'], volumeMounts: [{name: 'v', mountPath: '/v'}]}, out);
-		await until(() => true, 'start');
-		await new Promise(resolve => {
-			setTimeout(resolve, 30);
-		});
+		const {out, got} = collector();
+		box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo hi > /v/x; echo private > /tmp/p; echo ready; sleep 30'], volumeMounts: [{name: 'v', mountPath: '/v'}]}, out);
+		await until(() => got.stdout === 'ready\n', 'container wrote its files');
 		assert.deepEqual(await exec(box, 'c', ['cat', '/v/x', '/tmp/p']), {stdout: 'hi\nprivate\n', stderr: '', kind: 'exited', exitCode: 0});
 		assert.deepEqual(await exec(box, 'c', ['sh', '-c', 'echo out; echo err >&2; exit 3']), {stdout: 'out\n', stderr: 'err\n', kind: 'exited', exitCode: 3});
 		assert.deepEqual(await exec(box, 'c', ['ls', '/nonexistent']), {stdout: '', stderr: 'ls: /nonexistent: No such file or directory\n', kind: 'exited', exitCode: 1});
@@ -46,10 +43,7 @@ test('exec with stdin, and exec is not-running once the container ended', async 
 	const box = sandbox();
 	try {
 		const {out} = collector();
-		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 0.2']}, out);
-		await new Promise(resolve => {
-			setTimeout(resolve, 20);
-		});
+		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 0.5']}, out);
 		async function * input(): AsyncGenerator<Uint8Array> {
 			yield new TextEncoder().encode('b\na\n');
 		}
@@ -134,11 +128,15 @@ test('loggen --rate paces lines and rejects bad flags with a clear message', asy
 	try {
 		const {out, got} = collector();
 		const running = box.startContainer({name: 'g', image: 'podwatch/loggen', args: ['--rate', '100', '--prefix', 'r']}, out);
+		await until(() => got.stdout.length > 0, 'first line');
+		const started = performance.now();
+		const before = got.stdout.split('\n').length - 1;
 		await new Promise(resolve => {
 			setTimeout(resolve, 500);
 		});
-		const count = got.stdout.split('\n').length - 1;
-		assert.ok(count >= 30 && count <= 70, `${count} lines in 0.5 s at 100/s`);
+		const seconds = (performance.now() - started) / 1000;
+		const count = got.stdout.split('\n').length - 1 - before;
+		assert.ok(Math.abs(count - (seconds * 100)) <= 20, `${count} lines in ${seconds.toFixed(2)} s at 100/s`);
 		await running.terminate(1000);
 		const bad = collector();
 		const result = await box.startContainer({name: 'b', image: 'podwatch/loggen', args: ['--speed', '9']}, bad.out).done;
@@ -152,11 +150,9 @@ test('loggen --rate paces lines and rejects bad flags with a clear message', asy
 test('an aborted exec (client went away) stops its process, the container keeps running', async () => {
 	const box = sandbox();
 	try {
-		const {out} = collector();
-		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'while true; do date >> /tmp/d; sleep 0.05; done']}, out);
-		await new Promise(resolve => {
-			setTimeout(resolve, 30);
-		});
+		const {out, got: ready} = collector();
+		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'date >> /tmp/d; echo ready; while true; do date >> /tmp/d; sleep 0.05; done']}, out);
+		await until(() => ready.stdout === 'ready\n', 'container started');
 		const controller = new AbortController();
 		const {out: execOut, got} = collector();
 		const following = box.exec('c', ['tail', '-f', '/tmp/d'], {...execOut, signal: controller.signal});
@@ -166,6 +162,29 @@ test('an aborted exec (client went away) stops its process, the container keeps 
 		assert.equal(result.kind, 'exited');
 		assert.equal((await exec(box, 'c', ['true'])).exitCode, 0, 'container still running');
 		await running.terminate(1000);
+	} finally {
+		await box.dispose();
+	}
+});
+
+test('exec of sh reading stdin runs each command as its line arrives (kubectl exec -i pod -- sh)', async () => {
+	const box = sandbox();
+	try {
+		const {out} = collector();
+		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 30']}, out);
+		const {out: execOut, got} = collector();
+		async function * typing(): AsyncGenerator<Uint8Array> {
+			const encoder = new TextEncoder();
+			yield encoder.encode('echo one\nfor i in 1 2\n');
+			await until(() => got.stdout === 'one\n', 'first line ran before the rest was typed');
+			yield encoder.encode('do echo "i=$i"; done\ndone\necho after-error\nexit 3\necho never\n');
+		}
+
+		const result = await withDeadline(box.exec('c', ['sh'], {...execOut, stdin: typing()}), 5000, 'interactive sh');
+		assert.deepEqual(result, {kind: 'exited', exitCode: 3});
+		assert.equal(got.stdout, 'one\ni=1\ni=2\nafter-error\n');
+		assert.match(got.stderr, /^sh: syntax error/);
+		await running.terminate(100);
 	} finally {
 		await box.dispose();
 	}

@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {collector, sandbox, sh, withDeadline} from './helpers.js';
+import {collector, sandbox, sh, until, withDeadline} from './helpers.js';
 
 /**
  * Max timer lag while `work` runs: a 10 ms interval that records how late each tick fires. Without
@@ -39,7 +39,8 @@ test('an endless loop without sleep is stopped by the CPU limit and the event lo
 });
 
 test('the CPU budget refills: bursts that add up to more than cpuMs, with sleeps between, are not stopped', async () => {
-	const run = await sh('for b in 1 2 3 4; do n=0; while [ $n -lt 4500 ]; do n=$((n+1)); done; echo burst $b; sleep 0.8; done', {limits: {cpuMs: 250}});
+	// Each burst is ~130 ms of CPU here (4 bursts > 400 ms); each sleep refills 225 ms.
+	const run = await sh('for b in 1 2 3 4; do n=0; while [ $n -lt 6000 ]; do n=$((n+1)); done; echo burst $b; sleep 0.9; done', {limits: {cpuMs: 400}});
 	assert.deepEqual(run.result, {exitCode: 0, reason: 'Completed'});
 	assert.equal(run.stdout, 'burst 1\nburst 2\nburst 3\nburst 4\n');
 });
@@ -69,9 +70,7 @@ test('TERM without a trap ends the script with 143 during sleep infinity', async
 	try {
 		const {out, got} = collector();
 		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo up; sleep infinity']}, out);
-		await new Promise(resolve => {
-			setTimeout(resolve, 50);
-		});
+		await until(() => got.stdout === 'up\n', 'script started');
 		const started = performance.now();
 		const result = await running.terminate(5000);
 		assert.deepEqual(result, {exitCode: 143, reason: 'Error', signal: 15});
@@ -86,13 +85,11 @@ test('TERM runs the trap handler (trap \'echo bye; exit 0\' TERM)', async () => 
 	const box = sandbox();
 	try {
 		const {out, got} = collector();
-		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'trap \'echo bye; exit 0\' TERM; while true; do sleep 1; done']}, out);
-		await new Promise(resolve => {
-			setTimeout(resolve, 50);
-		});
+		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'trap \'echo bye; exit 0\' TERM; echo ready; while true; do sleep 1; done']}, out);
+		await until(() => got.stdout === 'ready\n', 'trap set');
 		const result = await running.terminate(5000);
 		assert.deepEqual(result, {exitCode: 0, reason: 'Completed'});
-		assert.equal(got.stdout, 'bye\n');
+		assert.equal(got.stdout, 'ready\nbye\n');
 	} finally {
 		await box.dispose();
 	}
@@ -102,17 +99,15 @@ test('KILL after the grace period when the trap does not exit (137)', async () =
 	const box = sandbox();
 	try {
 		const {out, got} = collector();
-		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'trap "echo ignoring" TERM; while true; do sleep 0.05; done']}, out);
-		await new Promise(resolve => {
-			setTimeout(resolve, 50);
-		});
+		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'trap "echo ignoring" TERM; echo ready; while true; do sleep 0.05; done']}, out);
+		await until(() => got.stdout === 'ready\n', 'trap set');
 		const started = performance.now();
 		const result = await withDeadline(running.terminate(300), 3000, 'terminate');
 		const took = performance.now() - started;
 		assert.equal(result.exitCode, 137);
 		assert.equal(result.signal, 9);
 		assert.ok(took >= 280 && took < 1500, `took ${took}`);
-		assert.equal(got.stdout, 'ignoring\n');
+		assert.equal(got.stdout, 'ready\nignoring\n');
 	} finally {
 		await box.dispose();
 	}

@@ -23,6 +23,8 @@ export type LogFollowerDeps = {
 	context?: string;
 	/** Calls back whenever the pod changes (a watch); waits end early then. */
 	watchPodChanges?: (onChange: () => void) => Closeable;
+	/** See `settle`: how long to wait for the status after a clean end of a running instance. */
+	settleMs?: number;
 };
 
 /** Splits a `timestamps=true` line into its RFC3339Nano time and text. */
@@ -141,6 +143,8 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 	const {signal} = controller;
 	const backoff = deps.backoff ?? new Backoff();
 	const waitBackoff = deps.waitBackoff ?? new Backoff({initialMs: 500, maxMs: 5000});
+	/** How long a clean end of a running instance's log waits for the status to explain it. */
+	const settleMs = deps.settleMs ?? 3000;
 	const batchMs = options.batchMs ?? 50;
 	const errorContext = {server: transport.server, context: deps.context};
 	const podPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}`;
@@ -355,6 +359,26 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 		return read({}, latest.ended);
 	}
 
+	/**
+	 * A follow of a running instance ended cleanly: the instance almost always stopped, but the
+	 * pod's status can lag behind the log (the kubelet reports a restart up to a second or two
+	 * later). Reconnecting before the status shows it would read the NEXT instance as if it were
+	 * the rest of this one, and then read it again after the restart marker. So wait, woken by
+	 * the pod watch, until the status shows this instance ended or a newer one, or until
+	 * `settleMs` says it was only a dropped connection.
+	 */
+	async function settle(reading: Reading): Promise<void> {
+		const deadline = Date.now() + settleMs;
+		while (!signal.aborted && Date.now() < deadline) {
+			const pod = await getPod().catch(() => undefined);
+			if (!pod || (pod.metadata?.uid ?? '') !== reading.uid) return;
+			const cs = containerStatus(pod, container);
+			const latest = cs ? latestInstance(cs) : undefined;
+			if (!latest || latest.n !== reading.n || latest.ended) return;
+			if (!(await pause(Math.min(250, Math.max(0, deadline - Date.now()))))) return;
+		}
+	}
+
 	/** Reads the newest instance (following it while it runs); marks it done at a clean end of an ended one. */
 	async function read(query: Query, ended: boolean): Promise<boolean> {
 		const reading = current!;
@@ -366,6 +390,7 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 		if (!result.clean) return waitRetry('the log stream was interrupted', backoff);
 		if (result.lines > 0 || Date.now() - started > 2000) backoff.reset();
 		if (ended) reading.done = true;
+		else if (!blind) await settle(reading);
 		if (result.lines > 0 || ended) return true;
 		// A running instance whose stream ended at once with nothing new: it is probably stopping.
 		return pause(waitBackoff.next());

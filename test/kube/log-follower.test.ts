@@ -439,3 +439,44 @@ test('without permission to get the pod, the log is still followed (and a drop s
 	assert.deepEqual(entries.map((e) => (e.kind === 'line' ? e.text : e.kind)), ['notice', 'a', 'b', 'c']);
 	assert.ok(!statuses.some((s) => s.state === 'failed'));
 });
+
+test('a restart the pod status reports late is not read as the rest of the old instance (no line twice)', async () => {
+	// Instance 0's follow ends cleanly; for the next 400 ms the status still says instance 0 is
+	// running, while the log endpoint already serves instance 1. Then the status catches up.
+	const endedAt = {value: 0};
+	const first = [`${ts(1, 1)} old-1\n`, `${ts(1, 2)} old-2\n`];
+	const second = [`${ts(3, 1)} new-1\n`, `${ts(3, 2)} new-2\n`];
+	const api = await startFakeApi((request, res) => {
+		if (request.path.endsWith('/pods/web')) {
+			const caughtUp = endedAt.value > 0 && Date.now() - endedAt.value > 400;
+			return void sendJson(
+				res,
+				200,
+				caughtUp
+					? podWith('u1', {containerID: 'c2', restartCount: 1, state: {running: {}}, lastState: {terminated: {exitCode: 3, reason: 'Error', finishedAt: '2026-11-24T03:00:02Z'}}})
+					: podWith('u1', {containerID: 'c1', restartCount: 0, state: {running: {}}}),
+			);
+		}
+
+		res.writeHead(200, {'Content-Type': 'text/plain'});
+		if (request.query.get('previous') === 'true') return void res.end(first.join(''));
+		if (endedAt.value === 0) {
+			endedAt.value = Date.now();
+			return void res.end(first.join(''));
+		}
+
+		res.write(second.join(''));
+	});
+	const entries: LogEntry[] = [];
+	const follower = followContainerLogs(
+		{namespace: 'default', pod: 'web', container: 'app', batchMs: 10, onEntries: (batch) => entries.push(...batch), onStatus: () => {}},
+		{transport: new Transport(api.kc), ...fast(), settleMs: 2000},
+	);
+	track(api, follower);
+	await waitFor(() => entries.filter((e) => e.kind === 'line' && e.text === 'new-2').length > 0, 'the new instance');
+	await new Promise((resolve) => setTimeout(resolve, 300));
+	assert.deepEqual(
+		entries.map((e) => (e.kind === 'line' ? `${e.instance}:${e.text}` : e.kind === 'restart' ? `restart->${e.instance} exit=${e.exitCode}` : e.kind)),
+		['0:old-1', '0:old-2', 'restart->1 exit=3', '1:new-1', '1:new-2'],
+	);
+});

@@ -47,6 +47,7 @@ class PodWorker {
 	readonly containers = new Map<string, ContainerState>();
 	sandbox?: PodSandbox;
 	stopping = false;
+	private initialized = false;
 	private stopped?: Promise<void>;
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private conditionTimes = new Map<string, {status: string; time: string}>();
@@ -113,7 +114,9 @@ class PodWorker {
 		if (init.length > 0) status.initContainerStatuses = init.map(statusOf);
 		// The kubelet reports main containers sorted by name (init containers stay in spec order).
 		status.containerStatuses = main.map(statusOf).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-		const initialized = init.every(c => (c.kind === 'init' && c.state.terminated?.exitCode === 0) || (c.kind === 'sidecar' && c.started));
+		// Once initialised, a pod stays so (a native sidecar restarting later does not revoke it).
+		this.initialized ||= init.every(c => (c.kind === 'init' && c.state.terminated?.exitCode === 0) || (c.kind === 'sidecar' && c.started));
+		const initialized = this.initialized;
 		const unready = [...main, ...init.filter(c => c.kind === 'sidecar')].filter(c => !c.ready).map(c => c.spec.name);
 		const containersReady = unready.length === 0;
 		if (extra?.phase) status.phase = extra.phase;
@@ -447,6 +450,8 @@ class PodWorker {
 		if (result.message) terminated.message = result.message;
 		c.state = {terminated};
 		c.ready = false;
+		// A container that is not running is not started (the kubelet reports started=false).
+		c.started = false;
 		if (c.replacing) {
 			// Killed because the image changed: start the new definition at once, like the kubelet.
 			c.replacing = false;
@@ -511,6 +516,7 @@ class PodWorker {
 					log?.end();
 					c.state = {terminated: {exitCode: result.exitCode, reason: result.reason, startedAt: c.state.running?.startedAt, finishedAt: this.now(), containerID: c.containerID}};
 					c.ready = false;
+					c.started = false;
 					this.publish();
 				});
 			}
@@ -549,6 +555,7 @@ class PodWorker {
 					c.instance = undefined;
 					c.state = {terminated: {exitCode: result.exitCode, reason: result.reason, startedAt, finishedAt: this.now(), containerID: c.containerID}};
 					c.ready = false;
+					c.started = false;
 				}),
 			);
 			for (const c of this.containers.values()) c.logs.current?.end();

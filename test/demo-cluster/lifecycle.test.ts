@@ -68,6 +68,7 @@ describe('demo kubelet lifecycle', () => {
 		});
 		assert.deepEqual(p.status!.containerStatuses!.map(s => s.name), ['flaky', 'steady'], 'statuses sorted by name, like the kubelet');
 		const flaky = p.status!.containerStatuses!.find(s => s.name === 'flaky')!;
+		assert.equal(flaky.started, false, 'a container waiting in CrashLoopBackOff is not started');
 		assert.equal(flaky.lastState!.terminated!.exitCode, 3);
 		assert.equal(flaky.lastState!.terminated!.reason, 'Error');
 		assert.match(flaky.state!.waiting!.message!, /^back-off \d+m?s restarting failed container=flaky pod=crasher_default\(/);

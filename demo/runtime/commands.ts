@@ -73,7 +73,7 @@ async function readInputs(
 	let status = 0;
 	for (const file of files.length === 0 ? ['-'] : files) {
 		if (file === '-') {
-			await each(await ctx.io.stdin.readAll(), '-');
+			await each(await ctx.io.stdin.readAll(ctx.proc), '-');
 			continue;
 		}
 
@@ -534,7 +534,7 @@ const head: CommandImpl = async ctx => {
 	if (rest.length === 0) {
 		// Stream from stdin and stop early (so `yes | head -3` ends).
 		for (let i = 0; i < count; i++) {
-			const line = await ctx.io.stdin.readLine();
+			const line = await ctx.io.stdin.readLine(ctx.proc);
 			if (line === null) {
 				break;
 			}
@@ -617,7 +617,7 @@ const tail: CommandImpl = async ctx => {
 		}
 
 		if (file === '-') {
-			const data = await ctx.io.stdin.readAll();
+			const data = await ctx.io.stdin.readAll(ctx.proc);
 			await writeBytes(ctx, ctx.io.stdout, tailBytes(data, count, fromStart));
 			continue;
 		}
@@ -805,7 +805,7 @@ const grep: CommandImpl = async ctx => {
 		let number = 0;
 		let count = 0;
 		for (;;) {
-			const line = await ctx.io.stdin.readLine();
+			const line = await ctx.io.stdin.readLine(ctx.proc);
 			if (line === null || count >= max) {
 				break;
 			}

@@ -133,7 +133,7 @@ export function resolveImage(image: string): ImageInfo | undefined {
 }
 
 /** Build a fresh root filesystem for one container instance. */
-export function buildRootFs(resolved: ResolvedImage, binaries: string[], hostname: string, podIP: string): Tree {
+export function buildRootFs(resolved: ResolvedImage, binaries: string[], hostname: string, podIP: string, namespace: string): Tree {
 	const tree = new Tree('rootfs');
 	const binaryStub = (name: string): string => `#!podwatch-sandbox ${name}\n`;
 	if (resolved.flavour === 'shell') {
@@ -164,6 +164,7 @@ export function buildRootFs(resolved: ResolvedImage, binaries: string[], hostnam
 	// As the kubelet writes it.
 	tree.putFile('etc/hosts', `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${podIP}\t${hostname}\n`);
 	tree.putFile('etc/os-release', resolved.entry.osRelease);
+	tree.putFile('etc/resolv.conf', `search ${namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`);
 	// Image files do not count against the instance's memory limit.
 	tree.bytes = 0;
 	return tree;

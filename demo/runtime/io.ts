@@ -2,7 +2,7 @@
 // buffered reader with line reading. Pipes have a high-water mark so a fast producer waits for a
 // slow consumer, and a closed reader turns writes into BrokenPipe (SIGPIPE).
 
-import {BrokenPipe, type Proc} from './proc.js';
+import {BrokenPipe, Fatal, type Proc} from './proc.js';
 import {type FileNode, type FsView} from './vfs.js';
 
 const encoder = new TextEncoder();
@@ -256,9 +256,10 @@ export class InStream implements Source {
 		}
 	}
 
-	/** Next line without its newline, or null at end of input. */
-	async readLine(): Promise<string | null> {
+	/** Next line without its newline, or null at end of input. A line past the memory limit kills `proc`. */
+	async readLine(proc: Proc): Promise<string | null> {
 		const parts: Uint8Array[] = [];
+		let size = 0;
 		for (;;) {
 			const chunk = await this.read();
 			if (chunk === null) {
@@ -268,6 +269,8 @@ export class InStream implements Source {
 			const nl = chunk.indexOf(10);
 			if (nl === -1) {
 				parts.push(chunk);
+				size += chunk.length;
+				guardMemory(proc, size, 'a line of input');
 				continue;
 			}
 
@@ -277,8 +280,10 @@ export class InStream implements Source {
 		}
 	}
 
-	async readAll(): Promise<Uint8Array> {
+	/** All remaining input (`sort`, `wc`, `tail` of stdin...); past the memory limit it kills `proc`. */
+	async readAll(proc: Proc): Promise<Uint8Array> {
 		const parts: Uint8Array[] = [];
+		let size = 0;
 		for (;;) {
 			const chunk = await this.read();
 			if (chunk === null) {
@@ -286,11 +291,26 @@ export class InStream implements Source {
 			}
 
 			parts.push(chunk);
+			size += chunk.length;
+			guardMemory(proc, size, 'buffered input');
 		}
 	}
 
 	close(): void {
 		this.source.close?.();
+	}
+}
+
+/** `yes | sort` must not take the server's memory: buffered input counts against memoryBytes. */
+function guardMemory(proc: Proc, size: number, what: string): void {
+	if (size > proc.limits.memoryBytes) {
+		proc.kill({
+			exitCode: 137,
+			reason: 'OOMKilled',
+			signal: 9,
+			message: `memory limit reached: ${what} grew past ${proc.limits.memoryBytes} bytes (memoryBytes limit)`,
+		});
+		throw new Fatal(proc.dead!);
 	}
 }
 

@@ -204,7 +204,7 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
 			proc.hasTermTrap = true;
 		}
 
-		const root = buildRootFs(resolved, [...binaries.keys()], options.hostname, options.podIP);
+		const root = buildRootFs(resolved, [...binaries.keys()], options.hostname, options.podIP, options.namespace);
 		const mounts: Mount[] = [];
 		for (const mount of spec.volumeMounts ?? []) {
 			let volume = volumes.get(mount.name);

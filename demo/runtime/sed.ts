@@ -298,11 +298,11 @@ export const sed: CommandImpl = async (ctx: CommandContext) => {
 		// Read one line ahead only when `$` is used, so a followed stream stays live.
 		const needsLast = commands.some(command => command.from?.kind === 'last' || command.to?.kind === 'last');
 		let number = 0;
-		let next = await input.readLine();
+		let next = await input.readLine(ctx.proc);
 		while (next !== null) {
 			let line: string = next;
 			number++;
-			next = needsLast ? await input.readLine() : '';
+			next = needsLast ? await input.readLine(ctx.proc) : '';
 			const last = needsLast && next === null;
 			let deleted = false;
 			let quit = false;
@@ -339,7 +339,7 @@ export const sed: CommandImpl = async (ctx: CommandContext) => {
 			}
 
 			if (!needsLast) {
-				next = await input.readLine();
+				next = await input.readLine(ctx.proc);
 			}
 		}
 

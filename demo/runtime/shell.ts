@@ -185,7 +185,7 @@ export class Shell {
 				await prompt();
 			}
 
-			const line = await io.stdin.readLine();
+			const line = await io.stdin.readLine(this.proc);
 			if (line === null) {
 				if (buffer.trim() === '') {
 					return this.status;
@@ -2131,7 +2131,7 @@ const BUILTINS: Record<string, Builtin> = {
 	async read(shell, argv, io) {
 		const names = argv.slice(1).filter(arg => !arg.startsWith('-'));
 		const raw = argv.includes('-r');
-		let line = await io.stdin.readLine();
+		let line = await io.stdin.readLine(shell.proc);
 		if (line === null) {
 			for (const name of names) {
 				shell.setVar(name, '');

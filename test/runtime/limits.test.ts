@@ -58,6 +58,15 @@ test('unbounded recursion through pipes ends with an error, not a crash', async 
 	assert.ok(lag < 250, `timer lag ${lag.toFixed(1)} ms`);
 });
 
+test('an endless stream into a buffering command (yes | sort) is OOMKilled, not the server', async () => {
+	const run = await sh('yes | sort', {limits: {memoryBytes: 2 * 1024 * 1024}});
+	assert.equal(run.result.reason, 'OOMKilled');
+	assert.match(run.result.message ?? '', /buffered input .*memoryBytes/);
+	const line = await sh('yes | tr -d "\\n" | sed s/y/n/', {limits: {memoryBytes: 2 * 1024 * 1024}});
+	assert.equal(line.result.reason, 'OOMKilled');
+	assert.match(line.result.message ?? '', /a line of input/);
+});
+
 test('output flood to stdout is stopped by the output limit', async () => {
 	const run = await sh('yes', {limits: {outputBytes: 256 * 1024}});
 	assert.equal(run.result.reason, 'Error');

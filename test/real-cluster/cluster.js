@@ -897,7 +897,8 @@ async function downLocked() {
 	// 7. Sysctls the kubelet changed.
 	if (before) {
 		for (const [name, value] of Object.entries(before.sysctls)) {
-			if (readSysctl(name) !== value && !writeSysctl(name, value)) warnings.push(`could not restore ${name}=${value}`);
+			if (readSysctl(name) !== value) writeSysctl(name, value);
+			if (readSysctl(name) !== value) warnings.push(`could not restore ${name} to ${value} (it is ${readSysctl(name)})`);
 		}
 	} else if (fs.existsSync(STATE_DIR)) {
 		warnings.push(`no record of the machine before the run (${BEFORE_FILE}); sysctls not restored`);

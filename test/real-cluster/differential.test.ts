@@ -277,6 +277,18 @@ const CHECKS: Check[] = [
 		const list = await t.core.listNamespacedPod({namespace: 'default'});
 		return {kind: list.kind, apiVersion: list.apiVersion, rvSet: Boolean(list.metadata?.resourceVersion), items: list.items.map(p => ({name: p.metadata?.name, phase: p.status?.phase, containers: p.spec?.containers.map(c => c.name)})).sort((a, b) => String(a.name).localeCompare(String(b.name)))};
 	}},
+	{id: 'client-node Watch first event', what: 'Watch on pods (fieldSelector metadata.name): first event type and object identity', run: async t => {
+		const events: Array<{type: string; kind?: string; apiVersion?: string; name?: string; rvSet: boolean}> = [];
+		const controller = await new k8s.Watch(t.kc).watch('/api/v1/namespaces/default/pods', {fieldSelector: 'metadata.name=sidecar-pod'}, (type, obj: k8s.V1Pod) => {
+			events.push({type, kind: obj.kind, apiVersion: obj.apiVersion, name: obj.metadata?.name, rvSet: Boolean(obj.metadata?.resourceVersion)});
+		}, () => undefined);
+		try {
+			await waitUntil(`${t.name}: first watch event`, () => (events.length > 0 ? true : undefined), 15_000, 100);
+		} finally {
+			controller.abort();
+		}
+		return events[0];
+	}},
 	{id: 'client-node readNamespacedPod sidecar-pod', what: 'CoreV1Api.readNamespacedPod: status summary', run: async t => statusSummary(await t.core.readNamespacedPod({name: 'sidecar-pod', namespace: 'default'}), t)},
 	...([
 		['tailLines=1', {tailLines: 1}], ['limitBytes=5', {limitBytes: 5}], ['timestamps', {timestamps: true}],

@@ -145,6 +145,17 @@ export class Shell {
 	}
 
 	setVar(name: string, value: string): void {
+		// x=$x$x in a loop doubles: a variable past the memory limit ends the container.
+		if (value.length * 2 > this.proc.limits.memoryBytes) {
+			this.proc.kill({
+				exitCode: 137,
+				reason: 'OOMKilled',
+				signal: 9,
+				message: `memory limit reached: variable ${name} grew past ${this.proc.limits.memoryBytes} bytes (memoryBytes limit)`,
+			});
+			throw new Fatal(this.proc.dead!);
+		}
+
 		this.vars.set(name, value);
 	}
 

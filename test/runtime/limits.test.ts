@@ -65,6 +65,9 @@ test('an endless stream into a buffering command (yes | sort) is OOMKilled, not 
 	const line = await sh('yes | tr -d "\\n" | sed s/y/n/', {limits: {memoryBytes: 2 * 1024 * 1024}});
 	assert.equal(line.result.reason, 'OOMKilled');
 	assert.match(line.result.message ?? '', /a line of input/);
+	const doubling = await sh('x=y; while true; do x=$x$x; done', {limits: {memoryBytes: 2 * 1024 * 1024}});
+	assert.equal(doubling.result.reason, 'OOMKilled');
+	assert.match(doubling.result.message ?? '', /variable x/);
 });
 
 test('output flood to stdout is stopped by the output limit', async () => {

@@ -56,6 +56,10 @@ async function main(command) {
 	}
 }
 
+// A closed pipe on the other end (`... down | head -1`) must not kill a teardown half-way.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
 try {
 	process.exitCode = await main(process.argv[2]);
 } catch (error) {

@@ -10,6 +10,10 @@ import {ClusterError, LOG_DIR, checkPlatform, down, isRunning, up} from './clust
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const suiteDir = path.join(repo, 'dist', 'test', 'real-cluster');
 
+// A closed output pipe must not stop the teardown at the end.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
 function fail(message) {
 	process.stderr.write(`test:real: ${message}\n`);
 	process.exit(1);

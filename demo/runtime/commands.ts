@@ -6,6 +6,7 @@ import {createHash} from 'node:crypto';
 import {FsError, errnoText, cloneNode, fileContent, normalisePath, type DirNode, type FileNode, type FsNode} from './vfs.js';
 import {text, utf8, writeText, type Writer} from './io.js';
 import {basicToExtended, sed} from './sed.js';
+import {awk} from './awk.js';
 import {Shell, testBinary, testUnary, baseName, globToRegex, ShellError, type CommandContext, type CommandImpl} from './shell.js';
 
 const CHUNK = 64 * 1024;
@@ -1662,6 +1663,7 @@ export const SHELL_COMMANDS: Record<string, CommandImpl> = {
 	cut,
 	kill,
 	sed,
+	awk,
 };
 
 export {globToRegex};

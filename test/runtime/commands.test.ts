@@ -97,3 +97,12 @@ test('sed: s with groups and flags, -n p, d, ranges, $, -E, -i, streaming', asyn
 	assert.equal(live.stdout, 'line:a\nline:b\n');
 	assert.ok(live.chunks[1]!.at - live.chunks[0]!.at >= 200, 'sed passes each line on as it arrives');
 });
+
+test('awk: fields, -F, -v, patterns, END sums, printf, functions, field assignment, streaming', async () => {
+	const run = await sh(String.raw`printf "a 1\nb 2\nc 3\n" > /tmp/f; awk '{print $2, $1}' /tmp/f; awk '{s += $2} END {print "sum=" s, NR}' /tmp/f; awk /b/ /tmp/f; awk -F: 'NR==1 {print $1, NF}' /etc/passwd; awk '$2 > 1 {printf "%s-%03d\n", toupper($1), $2 * 10}' /tmp/f; echo "x y z" | awk '{$2 = "Y"; print; print NF}'; awk 'BEGIN {x = 2; while (x > 0) {print x; x--}; print (x == 0 ? "zero" : "no"), 1/4, int(7.9), substr("hello", 2, 3)}'; echo k=v | awk -F= -v p=pre '{print p $2}'; awk '{' /tmp/f; echo "s=$?"`);
+	assert.equal(run.stdout, '1 a\n2 b\n3 c\nsum=6 3\nb 2\nroot 7\nB-020\nC-030\nx Y z\n3\n2\n1\nzero 0.25 7 ell\nprev\ns=2\n');
+	assert.equal(run.stderr, 'awk: cmd. line:1: syntax error: missing }\n');
+	const live = await sh(String.raw`(echo "a 1"; sleep 0.3; echo "b 2") | awk '{print $2}'`);
+	assert.equal(live.stdout, '1\n2\n');
+	assert.ok(live.chunks[1]!.at - live.chunks[0]!.at >= 200, 'awk passes each line on as it arrives');
+});

@@ -89,8 +89,10 @@ export function runPipe(options: PipeOptions): Promise<number> {
 						finish(0);
 					},
 					onStatus(status) {
-						if (status.state === 'failed') {
-							options.err.write(`${status.message}\n`);
+						// A one-shot listing does not wait for a cluster that is not answering: like
+						// `kubectl get pods`, it says why and exits.
+						if (status.state === 'failed' || status.state === 'reconnecting') {
+							options.err.write(`${status.state === 'failed' ? status.message : status.reason}\n`);
 							finish(1);
 						}
 					},

@@ -61,7 +61,10 @@ export function PodList(props: PodListProps) {
 			</Text>
 			<Box flexDirection="column" flexGrow={1}>
 				{props.rows.length === 0 ? (
-					<Text color={theme.muted}>{props.total === 0 && !props.filter ? 'No pods yet.' : 'No pods match the filter.'}</Text>
+					// With nothing to list, the whole connection message fits here, wrapped, instead of cut.
+					<Text color={props.isLive ? theme.muted : theme.warn} wrap="wrap">
+						{props.total === 0 && !props.filter ? (props.isLive ? 'No pods yet.' : props.status) : 'No pods match the filter.'}
+					</Text>
 				) : (
 					props.rows.map((row, index) => (
 						<Text key={row.key} inverse={index === props.selected} wrap="truncate-end">

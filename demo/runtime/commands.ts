@@ -840,6 +840,11 @@ const grep: CommandImpl = async ctx => {
 				break;
 			}
 
+			const pending = ctx.proc.tick();
+			if (pending) {
+				await pending;
+			}
+
 			if (matchLine(line)) {
 				count++;
 				matched++;
@@ -1535,7 +1540,7 @@ const sortCommand: CommandImpl = async ctx => {
 	const {rest, flags} = options(ctx.argv, 'kt');
 	let all: string[] = [];
 	const status = await readInputs(ctx, rest, 'sort', async data => {
-		all.push(...lines(data));
+		all = all.concat(lines(data));
 	});
 	all = flags.has('n') ? all.sort((a, b) => Number.parseFloat(a) - Number.parseFloat(b)) : all.sort();
 	if (flags.has('r')) {

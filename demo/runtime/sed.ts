@@ -341,6 +341,11 @@ export const sed: CommandImpl = async (ctx: CommandContext) => {
 			if (!needsLast) {
 				next = await input.readLine(ctx.proc);
 			}
+
+			const pending = ctx.proc.tick();
+			if (pending) {
+				await pending;
+			}
 		}
 
 		return false;

@@ -936,7 +936,9 @@ export class Shell {
 				if (field.glob) {
 					const matches = this.glob(field.text);
 					if (matches.length > 0) {
-						out.push(...matches);
+						for (const match of matches) {
+							out.push(match);
+						}
 						continue;
 					}
 

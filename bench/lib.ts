@@ -359,6 +359,7 @@ export function startTty(args: string[], options: {cols?: number; rows?: number}
 export function percentile(values: number[], p: number): number {
 	if (values.length === 0) return Number.NaN;
 	const sorted = [...values].sort((a, b) => a - b);
+	if (p === 50 && sorted.length % 2 === 0) return (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
 	const rank = Math.ceil((p / 100) * sorted.length) - 1;
 	return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
 }

@@ -3,7 +3,7 @@
 import {cpus, totalmem} from 'node:os';
 import {performance} from 'node:perf_hooks';
 import {benchmarks, fullSizes, shareCluster, smokeSizes, type Row} from './benchmarks.js';
-import {loadAverage, requireKubectl, startCluster, type ClusterProcess} from './lib.js';
+import {loadAverage, requireKubectl, startCluster} from './lib.js';
 
 const usage = `Usage: npm run bench [-- --smoke] [-- --only NAME[,NAME...]]
   --smoke        tiny sizes: checks that every benchmark works, in seconds (timings meaningless)
@@ -31,6 +31,9 @@ function parse(argv: string[]): {smoke: boolean; markdown: boolean; only: string
 
 	return {smoke, markdown, only};
 }
+
+/** Control characters (from kubectl's or a screen's text) shown as \xNN, never sent to the terminal. */
+const printable = (text: string) => text.replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 const columns: Array<[keyof Row, string]> = [['benchmark', 'benchmark'], ['podwatch', 'podwatch'], ['reference', 'reference'], ['ratio', 'ratio'], ['target', 'target'], ['verdict', 'result']];
 
@@ -60,38 +63,29 @@ async function main(): Promise<number> {
 	const cpu = cpus();
 	console.log(`podwatch bench${options.smoke ? ' (smoke: tiny sizes, timings meaningless)' : ''} — ${new Date().toISOString()}`);
 	console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB; node ${process.version}; kubectl ${kubectlVersion}; load average ${loadAverage()}`);
-	const chosen = options.only;
 	const rows: Row[] = [];
 	const failed: string[] = [];
 	// The smoke run checks that everything works, quickly: one cluster for all.
-	let cluster: ClusterProcess | undefined;
-	if (options.smoke) {
-		cluster = await startCluster();
-		shareCluster(cluster);
-	}
-
+	const cluster = options.smoke ? await startCluster() : undefined;
+	shareCluster(cluster);
 	try {
-		await runAll();
+		for (const name of options.only) {
+			const started = performance.now();
+			console.log(`running ${name}…`);
+			try {
+				const result = await benchmarks[name]!(sizes);
+				rows.push(...result);
+				for (const row of result) console.log(`  ${row.benchmark}: ${row.podwatch} vs ${row.reference} → ${row.ratio} (${row.target}) ${row.verdict}${row.note ? `\n    ${row.note}` : ''}`);
+			} catch (error) {
+				failed.push(name);
+				console.log(`  ${name} FAILED: ${printable(error instanceof Error ? error.message : String(error))}`);
+			}
+
+			console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadAverage()})`);
+		}
 	} finally {
 		shareCluster(undefined);
 		await cluster?.stop();
-	}
-
-	async function runAll() {
-	for (const name of chosen) {
-		const started = performance.now();
-		process.stdout.write(`running ${name}…\n`);
-		try {
-			const result = await benchmarks[name]!(sizes);
-			rows.push(...result);
-			for (const row of result) console.log(`  ${row.benchmark}: ${row.podwatch} vs ${row.reference} → ${row.ratio} (${row.target}) ${row.verdict}${row.note ? `\n    ${row.note}` : ''}`);
-		} catch (error) {
-			failed.push(name);
-			console.log(`  ${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
-		}
-
-		console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadAverage()})`);
-	}
 	}
 
 	console.log('');

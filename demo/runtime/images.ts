@@ -160,6 +160,7 @@ export function buildRootFs(resolved: ResolvedImage, binaries: string[], hostnam
 		}
 	}
 
+	tree.putFile('dev/null', '', 0o666).device = 'null';
 	tree.putFile('etc/hostname', hostname + '\n');
 	// As the kubelet writes it.
 	tree.putFile('etc/hosts', `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${podIP}\t${hostname}\n`);

@@ -66,6 +66,8 @@ export type FileNode = {
 	version: number;
 	watchers: Set<() => void>;
 	tree: Tree;
+	/** `/dev/null`: always empty, writes vanish. */
+	device?: 'null';
 };
 
 export type DirNode = {
@@ -330,7 +332,7 @@ export class FsView {
 	}
 
 	append(file: FileNode, data: Uint8Array): void {
-		if (data.length === 0) {
+		if (data.length === 0 || file.device === 'null') {
 			return;
 		}
 

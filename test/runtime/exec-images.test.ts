@@ -189,3 +189,19 @@ test('exec of sh reading stdin runs each command as its line arrives (kubectl ex
 		await box.dispose();
 	}
 });
+
+test('the keep-alive idioms tail -f /dev/null and sleep infinity run until TERM', async () => {
+	const box = sandbox();
+	try {
+		for (const command of [['tail', '-f', '/dev/null'], ['sleep', 'infinity']]) {
+			const {out, got} = collector();
+			const running = box.startContainer({name: command[0]!, image: 'busybox:1.36', command}, out);
+			const listing = await exec(box, command[0]!, ['sh', '-c', 'echo x > /dev/null; cat /dev/null; ls /dev']);
+			assert.equal(listing.stdout, 'null\n');
+			assert.deepEqual(await running.terminate(1000), {exitCode: 143, reason: 'Error', signal: 15});
+			assert.equal(got.stdout + got.stderr, '');
+		}
+	} finally {
+		await box.dispose();
+	}
+});

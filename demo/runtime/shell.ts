@@ -246,6 +246,11 @@ export class Shell {
 			this.status = await this.runStatement(statement, io);
 		}
 
+		// A TERM that interrupted the last command (`sleep infinity & wait`) runs its trap now.
+		if (this.isMain && this.proc.termPending) {
+			await this.checkpoint(io);
+		}
+
 		return this.status;
 	}
 
@@ -1488,7 +1493,12 @@ export class Shell {
 		while (this.jobs.length > 0) {
 			const jobs = this.jobs.splice(0);
 			const results = await this.proc.wait(Promise.all(jobs), true);
-			status = results?.at(-1) ?? status;
+			if (!results) {
+				// Interrupted by a signal with a trap: 128 + 15.
+				return 143;
+			}
+
+			status = results.at(-1) ?? status;
 		}
 
 		return status;

@@ -107,6 +107,19 @@ test('TERM runs the trap handler (trap \'echo bye; exit 0\' TERM)', async () => 
 	}
 });
 
+test('TERM interrupts wait and runs the trap (trap ...; sleep infinity & wait $!)', async () => {
+	const box = sandbox();
+	try {
+		const {out, got} = collector();
+		const running = box.startContainer({name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'trap "echo graceful; exit 0" TERM; echo ready; sleep infinity & wait $!']}, out);
+		await until(() => got.stdout === 'ready\n', 'waiting');
+		assert.deepEqual(await running.terminate(2000), {exitCode: 0, reason: 'Completed'});
+		assert.equal(got.stdout, 'ready\ngraceful\n');
+	} finally {
+		await box.dispose();
+	}
+});
+
 test('KILL after the grace period when the trap does not exit (137)', async () => {
 	const box = sandbox();
 	try {

@@ -19,8 +19,10 @@ const expectedRows = [
 	/^5 [\d,]+ pods, \d+ changes\/s: CPU\s+[\d.]+ %/m,
 	/^5 {3}frame time \(CPU per frame\)\s+[\d.]+ ms/m,
 	/^5 {3}key→frame while churning\s+p50 \d+ ms p99 \d+ ms/m,
-	/^6 inspector in the dashboard \(i, Enter\)\s+\d+ ms\s+\d+ ms one kubectl exec\s+[\d.]+×/m,
-	/^6 podwatch inspect \(CLI, launch included\)\s+\d+ ms\s+\d+ ms one kubectl exec\s+[\d.]+×/m,
+	/^6 inspector: i → ls in all 4 containers\s+\d+ ms\s+\d+ ms one kubectl exec ls\s+[\d.]+×/m,
+	/^6 inspector: Enter → file in all 4\s+\d+ ms\s+\d+ ms one kubectl exec cat\s+[\d.]+×/m,
+	/^6 inspector: both steps vs 8 execs\s+\d+ ms\s+\d+ ms 8 kubectl execs\s+[\d.]+×/m,
+	/^6 podwatch inspect \(CLI, with launch\)\s+\d+ ms\s+\d+ ms 8 kubectl execs\s+[\d.]+×/m,
 ];
 
 test('kubectl is installed (the benchmarks\' reference)', () => {

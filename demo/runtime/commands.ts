@@ -1621,6 +1621,20 @@ const kill: CommandImpl = async ctx => {
 	return 1;
 };
 
+/** busybox `ps`: PID 1 (the container's command) and ps itself. */
+const ps: CommandImpl = async ctx => {
+	const processes = ctx.shell.machine.processes;
+	const time = (ms: number): string => `${Math.floor(ms / 60_000)}:${pad(Math.floor(ms / 1000) % 60)}`;
+	const rows = ['PID   USER     TIME  COMMAND'];
+	if (processes) {
+		rows.push(`${'1'.padStart(5)} root     ${time(processes.cpuMs()).padStart(5)} ${processes.commandLine}`);
+		rows.push(`${String(processes.nextPid()).padStart(5)} root     ${time(0).padStart(5)} ${ctx.argv.join(' ')}`);
+	}
+
+	await out(ctx, rows.map(row => row + '\n').join(''));
+	return 0;
+};
+
 const trueCommand: CommandImpl = async () => 0;
 const falseCommand: CommandImpl = async () => 1;
 
@@ -1669,6 +1683,7 @@ export const SHELL_COMMANDS: Record<string, CommandImpl> = {
 	kill,
 	sed,
 	awk,
+	ps,
 };
 
 export {globToRegex};

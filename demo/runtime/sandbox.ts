@@ -235,7 +235,19 @@ export function createPodSandbox(options: PodSandboxOptions): PodSandbox {
 				oom(`memory limit reached: files in the container and its volumes passed ${limits.memoryBytes} bytes (memoryBytes limit)`);
 			}
 		});
-		const machine: Machine = {fs: view, hostname: options.hostname, podIP: options.podIP, lookup, pid: 1};
+		let lastPid = 1;
+		const machine: Machine = {
+			fs: view,
+			hostname: options.hostname,
+			podIP: options.podIP,
+			lookup,
+			pid: 1,
+			processes: {
+				commandLine: argv.join(' ').replaceAll('\n', ' '),
+				cpuMs: () => proc.cpuMs,
+				nextPid: () => (lastPid += 6),
+			},
+		};
 		const cwd = spec.workingDir ? normalisePath(spec.workingDir) : '/';
 		if (spec.workingDir) {
 			root.ensureDir(cwd);

@@ -50,6 +50,8 @@ export type Machine = {
 	/** name → implementation, for binaries found on PATH or by absolute path. */
 	lookup(name: string): CommandImpl | undefined;
 	pid: number;
+	/** For `ps`: the container's PID 1 command line, its CPU time, and a source of exec PIDs. */
+	processes?: {commandLine: string; cpuMs(): number; nextPid(): number};
 };
 
 class ExitSignal {

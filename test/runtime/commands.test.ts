@@ -106,3 +106,8 @@ test('awk: fields, -F, -v, patterns, END sums, printf, functions, field assignme
 	assert.equal(live.stdout, '1\n2\n');
 	assert.ok(live.chunks[1]!.at - live.chunks[0]!.at >= 200, 'awk passes each line on as it arrives');
 });
+
+test('ps shows PID 1 (the container command) and itself, busybox style', async () => {
+	const run = await sh('ps');
+	assert.match(run.stdout, /^PID {3}USER {5}TIME {2}COMMAND\n {4}1 root {6}0:\d\d sh -c ps\n +\d+ root {6}0:00 ps\n$/);
+});

@@ -35,7 +35,7 @@ export function execPreflight(cluster: Cluster, namespace: string, name: string,
 
 function rejectUpgrade(socket: Duplex, error: ApiError): void {
 	const body = JSON.stringify(error.toStatus());
-	const text = error.code === 401 ? 'Unauthorized' : error.code === 404 ? 'Not Found' : error.code === 400 ? 'Bad Request' : 'Error';
+	const text = error.code === 401 ? 'Unauthorized' : error.code === 403 ? 'Forbidden' : error.code === 404 ? 'Not Found' : error.code === 400 ? 'Bad Request' : 'Error';
 	socket.end(`HTTP/1.1 ${error.code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
@@ -52,13 +52,17 @@ export function attachExec(server: Server, ctx: HttpContext): WebSocketServer {
 		try {
 			if (ctx.closing()) throw new ApiError(503, 'ServiceUnavailable', 'the demo cluster is shutting down');
 			if (!authorized(req, ctx.token)) throw unauthorized();
+			const refused = ctx.faults?.refuseUpgrade(req);
+			if (refused) throw refused;
 			const url = new URL(req.url ?? '/', 'http://localhost');
 			const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/.exec(url.pathname);
 			if (!m) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 			const namespace = decodeURIComponent(m[1]!);
 			const name = decodeURIComponent(m[2]!);
 			const target = execPreflight(ctx.cluster, namespace, name, url.searchParams);
-			wss.handleUpgrade(req, socket, head, ws => void runExec(ctx.cluster, ws, namespace, name, target));
+			const upgrade = () => wss.handleUpgrade(req, socket, head, ws => void runExec(ctx.cluster, ws, namespace, name, target));
+			if (ctx.faults) ctx.faults.delayExec(socket, upgrade);
+			else upgrade();
 		} catch (error) {
 			rejectUpgrade(socket, error instanceof ApiError ? error : new ApiError(500, 'InternalError', String(error)));
 		}

@@ -9,6 +9,7 @@ import {parseFieldSelector, parseLabelSelector} from './selectors.js';
 import {toTable, type IncludeObject} from './table.js';
 import {ApiError, badRequest, type Obj} from './types.js';
 import type {WatchEventType} from './store.js';
+import type {Faults} from './faults.js';
 
 const FIELD_LABELS: Record<string, string[]> = {
 	pods: ['metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'],
@@ -18,7 +19,7 @@ const FIELD_LABELS: Record<string, string[]> = {
 	nodes: ['metadata.name', 'spec.unschedulable'],
 };
 
-export type HttpContext = {cluster: Cluster; token: string; watchBookmarkMs: number; closing: () => boolean; track(res: ServerResponse): void};
+export type HttpContext = {cluster: Cluster; token: string; watchBookmarkMs: number; closing: () => boolean; track(res: ServerResponse): void; faults?: Faults};
 
 // Stored objects are never mutated (updates replace them), so their JSON can be cached: a list
 // or a watch fan-out to many clients then serialises each object version once.
@@ -96,6 +97,7 @@ const wantsTable = (req: IncomingMessage) => /as=Table/.test(String(req.headers.
 export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	try {
 		if (!authorized(req, ctx.token)) throw unauthorized();
+		if (ctx.faults?.intercept(req, res)) return;
 		const url = new URL(req.url ?? '/', 'http://localhost');
 		const path = url.pathname.replace(/\/+$/, '') || '/';
 		const q = url.searchParams;
@@ -265,6 +267,7 @@ function watch(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, reso
 	res.writeHead(200, {'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked'});
 	res.flushHeaders();
 	ctx.track(res);
+	const out = ctx.faults?.tap('watch', res);
 	let buffer = '';
 	let scheduled = false;
 	let closed = false;
@@ -272,7 +275,8 @@ function watch(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, reso
 	const flush = () => {
 		scheduled = false;
 		if (closed || buffer === '') return;
-		res.write(buffer);
+		if (out) out.write(buffer);
+		else res.write(buffer);
 		buffer = '';
 		// Like the API server with a watcher that cannot keep up: end the stream (the client
 		// re-watches from its last resourceVersion, or relists) rather than buffer without bound.
@@ -311,12 +315,15 @@ function watch(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, reso
 		} else {
 			const from = Number(rvParam);
 			if (!Number.isInteger(from) || from < 0) throw badRequest(`invalid resource version: ${rvParam}`);
+			const expired = ctx.faults?.expired(from);
+			if (expired) throw expired;
 			unwatch = cluster.store.watch(resource, watcher, from);
 		}
 	} catch (error) {
 		if (error instanceof ApiError) {
 			push('ERROR', error.toStatus());
 			flush();
+			out?.close();
 			res.end();
 			return;
 		}
@@ -327,6 +334,7 @@ function watch(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, reso
 		if (closed) return;
 		flush();
 		closed = true;
+		out?.close();
 		unwatch();
 		for (const t of timers) clearInterval(t);
 		res.end();
@@ -383,26 +391,29 @@ function podLogs(ctx: HttpContext, _req: IncomingMessage, res: ServerResponse, n
 	let budget = num('limitBytes') ?? Infinity;
 	res.writeHead(200, {'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked'});
 	res.flushHeaders();
+	const out = q.get('follow') === 'true' ? ctx.faults?.tap('log', res) : undefined;
+	const put = (chunk: string | Buffer) => (out ? out.write(chunk) : res.write(chunk));
 	const write = (text: string): boolean => {
 		if (text === '') return true;
 		if (budget !== Infinity) {
 			const buf = Buffer.from(text);
 			if (buf.length >= budget) {
-				res.write(buf.subarray(0, budget));
+				put(buf.subarray(0, budget));
 				budget = 0;
 				return false;
 			}
 			budget -= buf.length;
-			res.write(buf);
+			put(buf);
 			return true;
 		}
-		res.write(text);
+		put(text);
 		return true;
 	};
 	const snapshot = log.snapshot();
 	const initial = selectEntries(snapshot, query);
 	const more = write(renderEntries(initial, query.timestamps));
 	if (!more || q.get('follow') !== 'true' || log.ended) {
+		out?.close();
 		res.end();
 		return;
 	}
@@ -418,6 +429,7 @@ function podLogs(ctx: HttpContext, _req: IncomingMessage, res: ServerResponse, n
 		if (done) return;
 		done = true;
 		stop();
+		out?.close();
 		res.end();
 	};
 	const sinceNs = query.sinceNs;

@@ -10,12 +10,14 @@ import {parseAllDocuments} from 'yaml';
 import {Cluster} from './cluster.js';
 import {KIND_TO_RESOURCE, RESOURCES} from './discovery.js';
 import {attachExec} from './exec.js';
+import {Faults} from './faults.js';
 import {handleHttp, type HttpContext} from './http.js';
 import type {Runtime} from './kubelet.js';
 import {selfSignedCertificate} from './tls.js';
 import {ApiError, type Obj} from './types.js';
 
 export type {Runtime} from './kubelet.js';
+export type {Faults} from './faults.js';
 
 export type DemoClusterOptions = {
 	/** 0 (default) picks any free port. */
@@ -49,6 +51,8 @@ export type DemoCluster = {
 	applyYaml(text: string): Promise<void>;
 	/** Terminate pods, close sockets, remove the kubeconfig it wrote. */
 	stop(): Promise<void>;
+	/** Fault injection for tests (all off by default; see demo/server/faults.ts). */
+	faults: Faults;
 };
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -153,7 +157,10 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
 	const token = opts.token ?? randomBytes(24).toString('base64url');
 	let closing = false;
 	const open = new Set<ServerResponse>();
+	const faults = new Faults();
+	faults.bumpVersion = () => cluster.store.skipVersion();
 	const ctx: HttpContext = {
+		faults,
 		cluster,
 		token,
 		watchBookmarkMs: opts.watchBookmarkMs ?? 10_000,
@@ -176,12 +183,33 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
 		});
 	});
 	const {port} = server.address() as AddressInfo;
+	// Fault injection: every connection goes, the listener closes and comes back on the same port
+	// with the same certificate, token and cluster state (pods keep running), like an API server restart.
+	faults.restartHook = async (downMs: number) => {
+		if (closing) return;
+		for (const res of open) res.destroy();
+		for (const ws of wss.clients) ws.terminate();
+		await new Promise<void>(resolve => {
+			server.close(() => resolve());
+			server.closeAllConnections();
+		});
+		if (downMs > 0) await new Promise(resolve => setTimeout(resolve, downMs));
+		if (closing) return;
+		await new Promise<void>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(port, '127.0.0.1', () => {
+				server.off('error', reject);
+				resolve();
+			});
+		});
+	};
 	const url = `https://127.0.0.1:${port}`;
 	const kubeconfigYaml = kubeconfigFor(url, token, tls.cert);
 	let wroteKubeconfig = false;
 	const stop = async () => {
 		if (closing) return;
 		closing = true;
+		faults.dispose();
 		for (const res of open) res.end();
 		for (const ws of wss.clients) ws.terminate();
 		wss.close();
@@ -219,6 +247,7 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
 			applyDocuments(cluster, text);
 		},
 		stop,
+		faults,
 	};
 	if (opts.kubeconfigPath) result.kubeconfigPath = opts.kubeconfigPath;
 	return result;

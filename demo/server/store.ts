@@ -26,6 +26,11 @@ export class Store {
 		return String(this.rv);
 	}
 
+	/** Moves the resourceVersion on without a change (fault injection: expire every watcher's version). */
+	skipVersion(): number {
+		return ++this.rv;
+	}
+
 	private bucket(resource: string): Map<string, Obj> {
 		let map = this.objects.get(resource);
 		if (!map) {

@@ -1621,6 +1621,40 @@ const kill: CommandImpl = async ctx => {
 	return 1;
 };
 
+/** busybox `du` in 1K blocks (4K allocation units, like ext4): -s, -h, -k. */
+const du: CommandImpl = async ctx => {
+	const {rest, flags} = options(ctx.argv, 'd');
+	const usage = (node: FsNode): number => node.kind === 'file' ? blocks(node) : [...node.children.values()].reduce((sum, child) => sum + usage(child), blocks(node));
+	const show = (kb: number): string => (flags.has('h') ? (kb < 1024 ? `${kb.toFixed(1)}K` : humanSize(kb * 1024)) : String(kb));
+	let status = 0;
+	let output = '';
+	for (const target of rest.length === 0 ? ['.'] : rest) {
+		const node = ctx.fs.stat(target, ctx.cwd);
+		if (!node) {
+			await err(ctx, `du: can't open '${target}': No such file or directory\n`);
+			status = 1;
+			continue;
+		}
+
+		const walk = (current: FsNode, path: string): void => {
+			if (current.kind === 'dir' && !flags.has('s')) {
+				for (const [name, child] of current.children) {
+					if (child.kind === 'dir') {
+						walk(child, `${path}/${name}`);
+					}
+				}
+			}
+
+			output += `${show(usage(current))}\t${path}\n`;
+		};
+
+		walk(node, target.replace(/\/+$/, '') || '/');
+	}
+
+	await out(ctx, output);
+	return status;
+};
+
 /** busybox `ps`: PID 1 (the container's command) and ps itself. */
 const ps: CommandImpl = async ctx => {
 	const processes = ctx.shell.machine.processes;
@@ -1684,6 +1718,7 @@ export const SHELL_COMMANDS: Record<string, CommandImpl> = {
 	sed,
 	awk,
 	ps,
+	du,
 };
 
 export {globToRegex};

@@ -2154,8 +2154,24 @@ const BUILTINS: Record<string, Builtin> = {
 		return shell.waitJobs();
 	},
 	async read(shell, argv, io) {
-		const names = argv.slice(1).filter(arg => !arg.startsWith('-'));
-		const raw = argv.includes('-r');
+		// Options with a value (-t TIMEOUT, -p PROMPT, -n COUNT, -d DELIM) are skipped, not variables.
+		const names: string[] = [];
+		let raw = false;
+		for (let i = 1; i < argv.length; i++) {
+			const arg = argv[i]!;
+			if (/^-[tpnud]$/.test(arg)) {
+				if (arg === '-p') {
+					await writeText(io.stderr, argv[i + 1] ?? '');
+				}
+
+				i++;
+			} else if (arg.startsWith('-')) {
+				raw ||= arg.includes('r');
+			} else {
+				names.push(arg);
+			}
+		}
+
 		let line = await io.stdin.readLine(shell.proc);
 		if (line === null) {
 			for (const name of names) {

@@ -111,3 +111,8 @@ test('ps shows PID 1 (the container command) and itself, busybox style', async (
 	const run = await sh('ps');
 	assert.match(run.stdout, /^PID {3}USER {5}TIME {2}COMMAND\n {4}1 root {6}0:\d\d sh -c ps\n +\d+ root {6}0:00 ps\n$/);
 });
+
+test('du in 1K blocks (-s, -h) and read skipping option values', async () => {
+	const run = await sh('mkdir -p /d/a; printf "%05000d" 0 > /d/a/x; echo hi > /d/y; du -s /d; du -sh /d/; du /d; echo "a b" | { read -t 5 -r x y; echo "[$x][$y]"; }');
+	assert.equal(run.stdout, '20\t/d\n20.0K\t/d\n12\t/d/a\n20\t/d\n[a][b]\n');
+});

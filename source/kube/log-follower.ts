@@ -387,8 +387,10 @@ export function followContainerLogs(options: LogFollowOptions, deps: LogFollower
 			waitBackoff.reset();
 			status({state: 'live'});
 		});
-		if (!result.clean) return waitRetry('the log stream was interrupted', backoff);
+		// A stream that delivered (or lasted) before it ended starts the back-off afresh, cut or not:
+		// drops minutes apart must not add up to the 30 s maximum.
 		if (result.lines > 0 || Date.now() - started > 2000) backoff.reset();
+		if (!result.clean) return waitRetry('the log stream was interrupted', backoff);
 		if (ended) reading.done = true;
 		else if (!blind) await settle(reading);
 		if (result.lines > 0 || ended) return true;

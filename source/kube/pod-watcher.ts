@@ -123,6 +123,10 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 		}
 	}
 
+	/** When the current watch was established and how many events it brought (for the back-off reset). */
+	let watchOpenedAt = 0;
+	let watchEvents = 0;
+
 	async function watchOnce(): Promise<{events: number}> {
 		const timeoutSeconds = options.watchTimeoutSeconds?.() ?? Math.round(300 + Math.random() * 300);
 		const streamController = new AbortController();
@@ -133,6 +137,8 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 			streamSignal,
 		);
 		status({state: 'live'});
+		watchOpenedAt = Date.now();
+		watchEvents = 0;
 		let events = 0;
 		let failure: unknown;
 		// A dead connection that never closes: give up when the server stays silent well past its
@@ -153,6 +159,7 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 				return;
 			}
 			events++;
+			if (event.type !== 'ERROR') watchEvents++;
 			const rv = event.object?.metadata?.resourceVersion;
 			switch (event.type) {
 				case 'ADDED':
@@ -230,6 +237,10 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 				reason = 'the server closed the watch immediately';
 			} catch (error) {
 				if (signal.aborted) return;
+				// A watch that worked for a while before it dropped starts the back-off afresh:
+				// blips minutes apart must not add up to the 30 s maximum.
+				if (watchOpenedAt > 0 && (watchEvents > 0 || Date.now() - watchOpenedAt > 1000)) backoff.reset();
+				watchOpenedAt = 0;
 				if (error instanceof WatchExpired || classifyError(error).kind === 'expired') {
 					// Our resourceVersion is too old: list again (no delay needed the first time).
 					needList = true;

@@ -1,8 +1,9 @@
 // The pod's volumes and who mounts them where: the map the inspector opens with. Pure functions of
 // the pod object, so they work the same on any cluster.
-import type {V1Container, V1Pod, V1Volume} from '@kubernetes/client-node';
+import type {V1Pod, V1Volume} from '@kubernetes/client-node';
+import {podContainers, type ContainerKind} from '../state/containers.js';
 
-export type ContainerRole = 'init' | 'sidecar' | 'container' | 'ephemeral';
+export type ContainerRole = ContainerKind;
 
 export type MountInfo = {
 	container: string;
@@ -47,23 +48,13 @@ export function volumeType(volume: V1Volume): {type: string; secret: boolean} {
 	return {type: other ?? 'unknown', secret: false};
 }
 
-export function podContainers(pod: V1Pod): Array<{container: V1Container | {name: string; volumeMounts?: V1Container['volumeMounts']}; role: ContainerRole}> {
-	const spec = pod.spec;
-	if (!spec) return [];
-	return [
-		...(spec.initContainers ?? []).map(container => ({container, role: (container.restartPolicy === 'Always' ? 'sidecar' : 'init') as ContainerRole})),
-		...spec.containers.map(container => ({container, role: 'container' as ContainerRole})),
-		...(spec.ephemeralContainers ?? []).map(container => ({container, role: 'ephemeral' as ContainerRole})),
-	];
-}
-
 export function volumeMap(pod: V1Pod): VolumeInfo[] {
 	const containers = podContainers(pod);
 	return (pod.spec?.volumes ?? []).map(volume => {
 		const {type, secret} = volumeType(volume);
 		const mounts: MountInfo[] = [];
 		const notMountedBy: VolumeInfo['notMountedBy'] = [];
-		for (const {container, role} of containers) {
+		for (const {container, kind: role} of containers) {
 			const own = (container.volumeMounts ?? []).filter(mount => mount.name === volume.name);
 			if (own.length === 0) notMountedBy.push({container: container.name, role});
 			for (const mount of own) {

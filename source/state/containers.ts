@@ -1,7 +1,7 @@
 // The containers of a pod, in the order the dashboard shows them: init containers and native
 // sidecars (init containers with `restartPolicy: Always`) in spec order, then the regular
 // containers, then ephemeral (debug) containers. Names and reasons are sanitised here, once.
-import type {V1ContainerState, V1ContainerStatus, V1Pod} from '@kubernetes/client-node';
+import type {V1Container, V1ContainerState, V1ContainerStatus, V1EphemeralContainer, V1Pod} from '@kubernetes/client-node';
 import {sanitizeName} from '../text/sanitize.js';
 
 export type ContainerKind = 'init' | 'sidecar' | 'container' | 'ephemeral';
@@ -43,20 +43,23 @@ function info(name: string, image: string | undefined, kind: ContainerKind, stat
 	};
 }
 
-export function containerInfos(pod: V1Pod | undefined): ContainerInfo[] {
+/** Every container of the pod in display order, with its kind and status (shared with the inspector). */
+export function podContainers(pod: V1Pod | undefined): Array<{container: V1Container | V1EphemeralContainer; kind: ContainerKind; status: V1ContainerStatus | undefined}> {
 	if (!pod) return [];
 	const spec = pod.spec;
 	const status = pod.status;
 	const find = (statuses: V1ContainerStatus[] | undefined, name: string) => statuses?.find(s => s.name === name);
-	const out: ContainerInfo[] = [];
-	for (const c of spec?.initContainers ?? []) {
-		out.push(info(c.name, c.image, c.restartPolicy === 'Always' ? 'sidecar' : 'init', find(status?.initContainerStatuses, c.name)));
-	}
+	return [
+		...(spec?.initContainers ?? []).map(container => ({
+			container,
+			kind: (container.restartPolicy === 'Always' ? 'sidecar' : 'init') as ContainerKind,
+			status: find(status?.initContainerStatuses, container.name),
+		})),
+		...(spec?.containers ?? []).map(container => ({container, kind: 'container' as ContainerKind, status: find(status?.containerStatuses, container.name)})),
+		...(spec?.ephemeralContainers ?? []).map(container => ({container, kind: 'ephemeral' as ContainerKind, status: find(status?.ephemeralContainerStatuses, container.name)})),
+	];
+}
 
-	for (const c of spec?.containers ?? []) out.push(info(c.name, c.image, 'container', find(status?.containerStatuses, c.name)));
-	for (const c of spec?.ephemeralContainers ?? []) {
-		out.push(info(c.name, c.image, 'ephemeral', find(status?.ephemeralContainerStatuses, c.name)));
-	}
-
-	return out;
+export function containerInfos(pod: V1Pod | undefined): ContainerInfo[] {
+	return podContainers(pod).map(({container, kind, status}) => info(container.name, container.image, kind, status));
 }

@@ -13,6 +13,7 @@ const runner = path.resolve(here, '..', '..', 'bench', 'run.js');
 const expectedRows = [
 	/^1 drain 2×[\d,]+ lines\s+\d+ ms\s+\d+ ms kubectl logs -f\s+[\d.]+×/m,
 	/^2 key→frame at [\d,]+ lines\/s\s+p50 \d+ ms p99 \d+ ms\s+idle p50 \d+ ms p99 \d+ ms\s+[\d.]+×/m,
+	/^3 RSS before the first line\s+\d+ MB/m,
 	/^3 RSS after [\d,]+ lines\s+\d+ MB/m,
 	/^3 RSS after [\d,]+ lines\s+\d+ MB\s+\d+ MB after [\d,]+\s+[\d.]+×/m,
 	/^4 launch → first pod list\s+\d+ ms\s+\d+ ms kubectl get pods\s+[\d.]+×/m,

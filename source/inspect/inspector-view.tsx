@@ -166,11 +166,11 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 				{panels.map((mount, index) => {
 					const listed = value?.listings.find(l => l.mount === mount || (l.mount.container === mount.container && l.mount.mountPath === mount.mountPath));
 					const content = openFile?.state === 'done' ? openFile.value.contents.find(c => c.mount.container === mount.container && c.mount.mountPath === mount.mountPath) : undefined;
-					const lines: Array<{text: string; color?: string; bold?: boolean; inverse?: boolean}> = [];
+					const lines: Array<{text: string; color?: string; bold?: boolean; inverse?: boolean; wrap?: boolean}> = [];
 					if (openFile !== undefined) {
 						lines.push({text: `$ ${clean(content?.command ?? '')}`, color: theme.muted});
 						if (openFile.state !== 'done' || !content) lines.push({text: openFile.state === 'failed' ? `! ${clean(openFile.message)}` : 'reading…'});
-						else if (content.kind === 'error') lines.push({text: `! ${clean(content.message)}`, color: theme.error});
+						else if (content.kind === 'error') lines.push({text: `! ${clean(content.message)}`, color: theme.error, wrap: true});
 						else {
 							const differs = openFile.value.differing.includes(mount.container);
 							lines.push({
@@ -187,7 +187,7 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 						}
 					} else if (listed) {
 						lines.push({text: `$ ${clean(listed.command)}`, color: theme.muted});
-						if (listed.kind === 'error') lines.push({text: `! ${clean(listed.message)}`, color: theme.error});
+						if (listed.kind === 'error') lines.push({text: `! ${clean(listed.message)}`, color: theme.error, wrap: true});
 						else {
 							for (const [rowIndex, row] of rows.entries()) {
 								const entry = listed.entries.find(e => e.name === row.name);
@@ -216,8 +216,9 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 								{fitCells(`${sanitizeName(mount.container)} · ${clean(mount.mountPath)}`, panelWidth)}
 							</Text>
 							{lines.slice(0, bodyHeight - 1).map((line, i) =>
-								// The kubectl command (first line) wraps: students copy it whole.
-								i === 0 ? (
+								// The kubectl command (first line) and problems wrap: students copy the command whole,
+								// and an explanation cut in the middle explains nothing.
+								i === 0 || line.wrap ? (
 									<Text key={i} color={line.color} wrap="wrap">
 										{line.text}
 									</Text>

@@ -73,7 +73,4 @@ test('both containers read the same bytes from the shared volume', async () => {
 	assert.equal(side.stdout, main.stdout);
 });
 
-// The podwatch end-to-end part belongs here once the dashboard exists: start `dist/cli.js
-// sidecar-pod` in a pseudo-terminal with KUBECONFIG pointing at this cluster and read the screen
-// (READY/STATUS as kubectl prints them above, both containers' logs, the volume inspector's `ls`).
-test.todo('podwatch dashboard in a pseudo-terminal on the real cluster (waits for the dashboard)');
+// podwatch itself on this cluster (dashboard in a pseudo-terminal, inspector, pipe mode): podwatch.test.ts.

@@ -25,7 +25,6 @@ after(async () => {
 /** Every escape sequence in a byte stream (CSI, OSC, DCS/APC/PM/SOS, two-byte ESC x, 8-bit C1). */
 function escapes(raw: string): string[] {
 	const found: string[] = [];
-	// eslint-disable-next-line no-control-regex
 	const pattern = /\u001B\[[\u0030-\u003F]*[\u0020-\u002F]*[\u0040-\u007E]|\u001B[\]P_^X][\s\S]*?(?:\u0007|\u001B\\)|\u001B[\u0020-\u002F]*[\u0030-\u007E]|[\u0080-\u009F]/g;
 	for (const match of raw.matchAll(pattern)) found.push(match[0]);
 	return found;

@@ -62,6 +62,13 @@ export type ClusterProcess = {
 
 export type KubectlResult = {code: number; stdout: string; stderr: string; ms: number};
 
+const liveClusters = new Set<ClusterProcess>();
+
+/** Stops every cluster still running (the runner calls it when interrupted). */
+export async function stopAllClusters(): Promise<void> {
+	await Promise.all([...liveClusters].map(async cluster => cluster.stop()));
+}
+
 export async function startCluster(): Promise<ClusterProcess> {
 	const dir = mkdtempSync(path.join(tmpdir(), 'podwatch-bench-'));
 	const kubeconfig = path.join(dir, 'kubeconfig');
@@ -88,7 +95,7 @@ export async function startCluster(): Promise<ClusterProcess> {
 	const api = kc.makeApiClient(CoreV1Api);
 	const base = ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir];
 	const spawnKubectl = (args: string[], stdout: 'ignore' | 'pipe') => spawn(kubectlBinary, [...base, ...args], {stdio: ['pipe', stdout, 'pipe']});
-	return {
+	const cluster: ClusterProcess = {
 		kubeconfig,
 		cacheDir,
 		pid: child.pid!,
@@ -106,6 +113,7 @@ export async function startCluster(): Promise<ClusterProcess> {
 			return {code, stdout, stderr, ms: performance.now() - started};
 		},
 		async stop() {
+			liveClusters.delete(cluster);
 			if (!gone) {
 				child.kill('SIGTERM');
 				const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
@@ -116,6 +124,8 @@ export async function startCluster(): Promise<ClusterProcess> {
 			rmSync(dir, {recursive: true, force: true});
 		},
 	};
+	liveClusters.add(cluster);
+	return cluster;
 }
 
 /** kubectl, failing with its own message when it fails. */

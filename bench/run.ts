@@ -3,7 +3,7 @@
 import {cpus, totalmem} from 'node:os';
 import {performance} from 'node:perf_hooks';
 import {benchmarks, fullSizes, shareCluster, smokeSizes, type Row} from './benchmarks.js';
-import {loadAverage, requireKubectl, startCluster} from './lib.js';
+import {loadAverage, requireKubectl, startCluster, stopAllClusters} from './lib.js';
 
 const usage = `Usage: npm run bench [-- --smoke] [-- --only NAME[,NAME...]]
   --smoke        tiny sizes: checks that every benchmark works, in seconds (timings meaningless)
@@ -101,6 +101,14 @@ async function main(): Promise<number> {
 	}
 
 	return 0;
+}
+
+// Interrupted: stop the demo clusters (separate processes) rather than leave them behind. The
+// podwatch processes end by themselves: their terminal hangs up when this process exits.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+	process.once(signal, () => {
+		void stopAllClusters().finally(() => process.exit(code));
+	});
 }
 
 main().then(

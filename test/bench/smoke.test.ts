@@ -31,8 +31,10 @@ test('kubectl is installed (the benchmarks\' reference)', () => {
 	assert.ok(!probe.error && probe.status === 0, `kubectl is required to run the benchmarks and could not be run: ${probe.error?.message ?? probe.stderr}`);
 });
 
-test('npm run bench -- --smoke runs every benchmark and prints each row with its figures', {timeout: 150_000}, async () => {
+test('npm run bench -- --smoke runs every benchmark and prints each row with its figures', {timeout: 150_000}, async t => {
 	const child = spawn(process.execPath, [runner, '--smoke'], {stdio: ['ignore', 'pipe', 'pipe']});
+	// On a timeout, interrupt the runner, which stops its demo cluster.
+	t.signal.addEventListener('abort', () => child.kill('SIGTERM'));
 	let output = '';
 	child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
 	child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

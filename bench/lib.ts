@@ -277,6 +277,9 @@ export function startTty(args: string[], options: {cols?: number; rows?: number}
 	// What bin/podwatch.js (the installed binary) sets before it loads dist/cli.js in-process: React's
 	// production build. Running dist/cli.js without it would measure React's development build.
 	env['NODE_ENV'] ??= 'production';
+	// For experiments on podwatch alone (e.g. a V8 flag), not on the demo cluster or the bench.
+	const extra = process.env['BENCH_PODWATCH_NODE_OPTIONS'];
+	if (extra) env['NODE_OPTIONS'] = `${env['NODE_OPTIONS'] ?? ''} ${extra}`.trim();
 	// Ink treats a CI environment as non-interactive and would only print the last frame.
 	for (const key of ['CI', 'CONTINUOUS_INTEGRATION', 'GITHUB_ACTIONS']) delete env[key];
 	const term = new Terminal({cols, rows, allowProposedApi: true, scrollback: 0});

@@ -8,7 +8,9 @@ import {loadAverage, requireKubectl, startCluster, stopAllClusters} from './lib.
 const usage = `Usage: npm run bench [-- --smoke] [-- --only NAME[,NAME...]]
   --smoke        tiny sizes: checks that every benchmark works, in seconds (timings meaningless)
   --only NAMES   run only these benchmarks: ${Object.keys(benchmarks).join(', ')}
-  --markdown     also print the table as Markdown (for bench/RESULTS.md)`;
+  --markdown     also print the table as Markdown (for bench/RESULTS.md)
+Environment: KUBECTL (the kubectl to compare with), BENCH_PODWATCH_NODE_OPTIONS (Node options for
+podwatch alone, for experiments such as a V8 flag).`;
 
 function parse(argv: string[]): {smoke: boolean; markdown: boolean; only: string[]} | string {
 	let smoke = false;
@@ -63,6 +65,8 @@ async function main(): Promise<number> {
 	const cpu = cpus();
 	console.log(`podwatch bench${options.smoke ? ' (smoke: tiny sizes, timings meaningless)' : ''} — ${new Date().toISOString()}`);
 	console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB; node ${process.version}; kubectl ${kubectlVersion}; load average ${loadAverage()}`);
+	const extra = process.env['BENCH_PODWATCH_NODE_OPTIONS'];
+	if (extra) console.log(`podwatch runs with NODE_OPTIONS += ${printable(extra)} (BENCH_PODWATCH_NODE_OPTIONS)`);
 	const rows: Row[] = [];
 	const failed: string[] = [];
 	// The smoke run checks that everything works, quickly: one cluster for all.

@@ -424,3 +424,14 @@ test('podwatch inspect on one volume at different paths: each container listed a
 	assert.ok(producer.includes('latest') && producer.includes('reports') && producer.some(name => /^batch-\d+\.txt$/.test(name)), producer.join(' '));
 	assert.ok(reports.length > 0 && reports.every(name => /^report-\d+\.txt$/.test(name)), reports.join(' '));
 });
+
+// Known broken, on every cluster (the demo cluster too): the inspector compares the reporter's
+// /reports, which is the volume's `reports/` directory (subPath), with the volume's root as the
+// others see it, so it reports report-N.txt "only in reporter", batch-N.txt "only in producer,
+// consumer", and exit 1. source/inspect/volumes.ts pathInContainer() ignores mount.subPath.
+test('podwatch inspect: a subPath mount is compared with the same directory in the other containers (exit 0)', {todo: 'the inspector ignores subPath (reported to the lead)'}, async () => {
+	const codes: Array<number | null> = [];
+	// The producer rewrites the volume every 2 s: a differing listing may be a race, so three tries.
+	for (let attempt = 0; attempt < 3 && codes.at(-1) !== 0; attempt++) codes.push((await piped(['inspect', 'different-paths']).done).code);
+	assert.equal(codes.at(-1), 0, `exit codes ${codes.join(', ')}`);
+});

@@ -108,19 +108,25 @@ export function createKubeSource(kc: KubeConfig, target: ClusterTarget, tuning: 
 		},
 
 		async podEvents(namespace, pod) {
+			// Like kubectl describe: the events of THIS pod (its uid). A real cluster keeps events for an
+			// hour, so a pod deleted and created again under the same name would show the old one's too.
+			let uid: string | undefined;
+			try {
+				uid = (await transport.getJson<V1Pod>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`)).metadata?.uid;
+			} catch {
+				// Gone, or not readable: by name, as before.
+			}
+			const selector = [`involvedObject.name=${pod}`, `involvedObject.namespace=${namespace}`, 'involvedObject.kind=Pod', ...(uid ? [`involvedObject.uid=${uid}`] : [])];
 			let list: {items?: CoreV1Event[]};
 			try {
-				list = await transport.getJson<{items?: CoreV1Event[]}>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
-					fieldSelector: `involvedObject.name=${pod},involvedObject.namespace=${namespace}`,
-				});
+				list = await transport.getJson<{items?: CoreV1Event[]}>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {fieldSelector: selector.join(',')});
 			} catch (error) {
 				// The message is already user-facing; the caller shows it as is.
 				throw new Error(describeError(error, errorContext), {cause: error});
 			}
-			const time = (event: CoreV1Event): number => {
-				const value = event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp;
-				return value ? new Date(value as unknown as string).getTime() : 0;
-			};
+			// kubectl describe orders by lastTimestamp alone: an event with only an eventTime (the v1.20
+			// scheduler's Scheduled) has none and comes first. Ties keep the server's order.
+			const time = (event: CoreV1Event): number => (event.lastTimestamp ? new Date(event.lastTimestamp as unknown as string).getTime() : 0);
 			return (list.items ?? []).sort((a, b) => time(a) - time(b));
 		},
 

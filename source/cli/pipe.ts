@@ -106,6 +106,7 @@ export function runPipe(options: PipeOptions): Promise<number> {
 		const followed = new Set<string>();
 		let seenPod = false;
 		let waitingSaid = false;
+		let saidReason: string | undefined;
 
 		const write = (container: string, entry: LogEntry) => {
 			if (options.json) {
@@ -170,6 +171,12 @@ export function runPipe(options: PipeOptions): Promise<number> {
 					if (status.state === 'failed') {
 						options.err.write(`${status.message}\n`);
 						finish(1);
+					} else if (status.state === 'reconnecting' && status.reason !== saidReason) {
+						// Not silent while the cluster does not answer (the dashboard shows "reconnecting…").
+						saidReason = status.reason;
+						options.err.write(`podwatch: ${status.reason} Retrying (Ctrl-C to stop).\n`);
+					} else if (status.state === 'live') {
+						saidReason = undefined;
 					}
 				},
 			}),

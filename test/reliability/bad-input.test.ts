@@ -5,6 +5,9 @@
 // test/kube/line-splitter.test.ts; the sandbox cannot write invalid UTF-8.)
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {startPodwatch} from '../e2e/terminal.js';
 import {compiledCli, kubectl, loggenPod, report, SeqCounter, startRelCluster, waitUntil, type RelCluster} from './helpers.js';
@@ -156,5 +159,29 @@ test('a burst of 100,000 lines: every line the server kept arrives once, in orde
 	} finally {
 		run.child.kill('SIGKILL');
 		await screen.kill();
+	}
+});
+
+test('piped, following a pod on a server that does not answer: the reason is on stderr at once, not silence', {timeout: 30_000}, async () => {
+	const closed = await new Promise<number>(resolve => {
+		const server = net.createServer();
+		server.listen(0, '127.0.0.1', () => {
+			const {port} = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+	const kubeconfig = path.join(env.dir, 'unreachable');
+	fs.writeFileSync(kubeconfig, env.cluster.kubeconfigYaml.replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${closed}`));
+	const child = spawn(process.execPath, [compiledCli, 'some-pod', '--kubeconfig', kubeconfig], {env: {...process.env, NODE_ENV: 'production', HOME: env.dir}, stdio: ['ignore', 'pipe', 'pipe']});
+	let stderr = '';
+	child.stderr.setEncoding('utf8');
+	child.stderr.on('data', (chunk: string) => (stderr += chunk));
+	try {
+		await waitUntil(() => /refused/.test(stderr) || undefined, 'the reason on stderr', 10_000);
+		assert.match(stderr, new RegExp(`127\\.0\\.0\\.1:${closed} was refused.*Retrying \\(Ctrl-C to stop\\)\\.`));
+		assert.equal(stderr.trim().split('\n').length, 1, `said once, not at every attempt: ${stderr}`);
+		assert.equal(child.exitCode, null, 'still retrying');
+	} finally {
+		child.kill('SIGKILL');
 	}
 });

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {cliPath, keys, launcherPath, startPodwatch, type Screen} from '../e2e/terminal.js';
-import {Kubectl, loadHarness, manifestPath, parseTable, repoRoot, requireKubectl, waitUntil} from './helpers.js';
+import {Kubectl, describeSection, loadHarness, manifestPath, parseTable, repoRoot, requireKubectl, waitUntil} from './helpers.js';
 
 const namespace = 'podwatch-e2e';
 const crasherManifest = path.join(repoRoot(), 'test', 'real-cluster', 'fixtures', 'numbered-crasher.yaml');
@@ -161,6 +161,14 @@ function panels(screen: string, titles: string[]): string[] {
 	);
 }
 
+/** Event rows (`Type Reason Age From Message`) as type, reason, source and message; the age moves. */
+function eventRows(lines: string[]): Array<{head: string; message: string}> {
+	return lines
+		.map(line => /^\s*(Normal|Warning)\s+(\S+)\s+(?:\S+(?: \(x\d+ over \S+\))?)\s+(\S+)\s+(.*?)\s*$/.exec(line))
+		.filter(match => match !== null)
+		.map(match => ({head: `${match[1]} ${match[2]} ${match[3]}`, message: match[4]!}));
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** sha256 of every prefix of `text` that ends at a line end: an appended-to file's past states. */
@@ -303,7 +311,7 @@ const enoughRestarts = (stdout: string) => {
 
 let crashPipe: Promise<Run> | undefined;
 
-test('a crash-looping pod in the dashboard: READY/STATUS as kubectl prints them, restart markers, previous logs', async () => {
+test('a crash-looping pod in the dashboard: READY/STATUS as kubectl prints them, restart markers, previous logs, events as kubectl describe lists them', async () => {
 	// Both start before the pod exists, so they see its first instance; pipe mode is checked below.
 	crashPipe = piped(['numbered-crasher', '-c', 'counter', '-o', 'json'], enoughRestarts, 110_000).done;
 	crashPipe.catch(() => undefined);
@@ -328,6 +336,25 @@ test('a crash-looping pod in the dashboard: READY/STATUS as kubectl prints them,
 		text = await screen.waitFor(s => /▶ 2 counter · previous instance/.test(titleRow(s)) && rightColumn(s).filter(line => line.startsWith('run ')).length === 3, 15_000);
 		const previous = (await kubectlOk(['logs', '-p', 'numbered-crasher', '-c', 'counter'])).split('\n').filter(Boolean);
 		assert.deepEqual(rightColumn(text).filter(Boolean), previous);
+
+		// e: the pod's events as kubectl describe lists them (type, reason, source, message; ages move).
+		screen.press('e');
+		await waitUntil('the events pane to list what kubectl describe lists', async () => {
+			const described = describeSection(await kubectlOk(['describe', 'pod', 'numbered-crasher']), 'Events');
+			const theirs = eventRows(described.filter(line => !/^\s+(Type|----)\s/.test(line)));
+			await screen.waitFor(() => true, 1000);
+			const shown = screen.text().split('\n');
+			const start = shown.findIndex(line => /^Type\s+Reason\s+Age\s+From\s+Message/.test(line.trim()));
+			const ours = start < 0 ? [] : eventRows(shown.slice(start + 1, shown.findIndex((line, i) => i > start && line.startsWith('[w]'))));
+			const same = theirs.length > 0 && theirs.length === ours.length && ours.every((row, i) => {
+				const their = theirs[i]!;
+				return row.head === their.head && (row.message.endsWith('…') ? their.message.startsWith(row.message.slice(0, -1)) : row.message === their.message);
+			});
+			return same ? true : undefined;
+		}, 20_000, 500).catch((error: unknown) => {
+			throw new Error(`${error instanceof Error ? error.message : String(error)}; the screen shows:\n${screen.text()}`);
+		});
+		assert.match(screen.text(), /Warning\s+BackOff\s+.*kubelet\s+Back-off restarting failed container/);
 	});
 });
 

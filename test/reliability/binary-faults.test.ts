@@ -103,3 +103,27 @@ test('in a terminal: "reconnecting…" is shown while the API server is down, th
 		await screen.kill();
 	}
 });
+
+test('in a terminal: a token that stops working mid-session (401) ends in a clear "must be logged in", not a crash or a retry loop', {timeout: 60_000}, async () => {
+	const screen = startPodwatch(['seq', '--kubeconfig', env.kubeconfig], {cols: 160, rows: 30, command: [process.execPath, compiledCli], env: {NODE_ENV: 'production', HOME: env.dir}});
+	const {faults} = env.cluster;
+	try {
+		await screen.waitFor(/P \d{6} /, 20_000);
+		faults.refuse(401);
+		faults.dropWatches();
+		faults.cutLogs();
+		const text = await screen.waitFor(/must be logged in/, 15_000);
+		assert.match(text, /failed/);
+		assert.ok(!/\bat .+\.js:\d+:\d+/.test(screen.raw()), 'no stack trace on screen');
+		let exited = false;
+		void screen.exited.then(() => (exited = true));
+		await new Promise(resolve => setTimeout(resolve, 200));
+		assert.equal(exited, false, 'podwatch is still running, showing the problem');
+		screen.press('q');
+		const {exitCode} = await screen.exited;
+		assert.equal(exitCode, 0);
+	} finally {
+		faults.reset();
+		await screen.kill();
+	}
+});

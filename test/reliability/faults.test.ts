@@ -166,7 +166,7 @@ test('refusals: a 401 (expired token) and a 403 stop with a one-paragraph explan
 	}
 });
 
-test('exec: a slow answer still completes, a hung one times out with a clear reason, and exec works after', async () => {
+test('exec: a slow answer still completes, a hung one times out, a 403 is forbidden naming pods/exec, and exec works after', async () => {
 	const {faults} = env.cluster;
 	const slowMs = 1500;
 	faults.slowExec(slowMs);
@@ -178,6 +178,11 @@ test('exec: a slow answer still completes, a hung one times out with a clear rea
 	const hung = await source.exec('default', 'box', 'box', ['echo', 'hung'], {timeoutMs: 2000});
 	const hungTook = Date.now() - started;
 	faults.reset();
+	faults.refuse(403, {path: '/exec'});
+	const refused = await source.exec('default', 'box', 'box', ['echo', 'refused'], {timeoutMs: 10_000});
+	faults.reset();
+	assert.equal(refused.kind === 'error' ? refused.reason : refused.kind, 'forbidden', JSON.stringify(refused));
+	assert.match(refused.kind === 'error' ? refused.message : '', /pods\/exec/);
 	const after = await source.exec('default', 'box', 'box', ['echo', 'after'], {timeoutMs: 10_000});
 	report('exec-faults', {slowMs, slowTook, hungTimeoutMs: 2000, hungTook, injected: faults.injected.slowExec});
 	assert.equal(slow.kind, 'exited', JSON.stringify(slow));

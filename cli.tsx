@@ -118,6 +118,7 @@ async function main(): Promise<number> {
 				theme={inv.theme}
 				colour={inv.colour}
 				volumeInspector={InspectorView}
+				openInspector={inv.inspect}
 				onExit={() => exit()}
 			/>,
 			{exitOnCtrlC: true, alternateScreen: true, incrementalRendering: true, patchConsole: true},

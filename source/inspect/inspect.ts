@@ -17,7 +17,12 @@ export type Problem = {message: string};
 export type ListingResult = {
 	mount: MountInfo;
 	command: string;
-} & ({kind: 'ok'; entries: ListingEntry[]; more: number} | ({kind: 'error'} & Problem));
+} & (
+	| {kind: 'ok'; entries: ListingEntry[]; more: number}
+	| ({kind: 'error'} & Problem)
+	/** The container mounts another part of the volume (subPath): not part of this comparison. */
+	| ({kind: 'elsewhere'} & Problem)
+);
 
 export type FileRow = {
 	name: string;
@@ -33,6 +38,8 @@ export type FileRow = {
 
 export type VolumeListing = {
 	volume: VolumeInfo;
+	/** The directory compared, relative to the volume's root ('' for the root). */
+	relative: string;
 	listings: ListingResult[];
 	rows: FileRow[];
 	/** same: every mounting container listed the same names and sizes; differ; error: no comparison possible. */
@@ -113,10 +120,14 @@ async function run(target: Target, container: string, argv: string[], maxBytes: 
 	return target.source.exec(namespace, pod, container, argv, {timeoutMs: target.timeoutMs ?? 10_000, maxBytes});
 }
 
-async function listOne(target: Target, mount: MountInfo): Promise<ListingResult> {
+async function listOne(target: Target, mount: MountInfo, relative: string): Promise<ListingResult> {
 	const pod = target.pod.metadata?.name ?? '';
 	const namespace = target.pod.metadata?.namespace ?? 'default';
-	const dir = pathInContainer(mount, '');
+	const dir = pathInContainer(mount, relative);
+	if (dir === undefined) {
+		return {mount, command: '', kind: 'elsewhere', message: `mounts only ${mount.subPath}/ of this volume (subPath), at ${mount.mountPath}`};
+	}
+
 	const argv = ['ls', '-la', dir.endsWith('/') ? dir : `${dir}/`];
 	const command = kubectlExec(pod, namespace, mount.container, argv);
 	const notRunning = notRunningReason(target.pod, mount.container);
@@ -140,6 +151,7 @@ async function listOne(target: Target, mount: MountInfo): Promise<ListingResult>
 
 export function compareListings(listings: ListingResult[]): {rows: FileRow[]; verdict: VolumeListing['verdict']} {
 	const ok = listings.filter((l): l is Extract<ListingResult, {kind: 'ok'}> => l.kind === 'ok');
+	const compared = listings.filter(l => l.kind !== 'elsewhere');
 	if (ok.length === 0) return {rows: [], verdict: 'error'};
 	const names = new Map<string, string>();
 	for (const listing of ok) for (const entry of listing.entries) if (!names.has(entry.name)) names.set(entry.name, entry.kind);
@@ -165,15 +177,26 @@ export function compareListings(listings: ListingResult[]): {rows: FileRow[]; ve
 			return {name, kind, presentIn, missingIn, sameSize, sizes};
 		});
 	const differ = rows.some(row => row.missingIn.length > 0 || !row.sameSize) || ok.some(l => l.more > 0 && l.more !== ok[0]!.more);
-	const verdict = ok.length < listings.length ? 'error' : differ ? 'differ' : 'same';
+	const verdict = ok.length < compared.length ? 'error' : differ ? 'differ' : 'same';
 	return {rows, verdict};
 }
 
-/** `ls -la` in every container that mounts the volume, in parallel. */
-export async function inspectVolume(target: Target, volume: VolumeInfo): Promise<VolumeListing> {
-	const listings = await Promise.all(volume.mounts.map(async mount => listOne(target, mount)));
+/** `ls -la` of one directory of the volume in every container that mounts it, in parallel. */
+export async function inspectVolume(target: Target, volume: VolumeInfo, relative = ''): Promise<VolumeListing> {
+	const listings = await Promise.all(volume.mounts.map(async mount => listOne(target, mount, relative)));
 	const {rows, verdict} = compareListings(listings);
-	return {volume, listings, rows, verdict};
+	return {volume, relative, listings, rows, verdict};
+}
+
+/** The directories worth comparing: the volume's root, and each part a container mounts by subPath. */
+export function comparisonRoots(volume: VolumeInfo): string[] {
+	const roots = [''];
+	for (const mount of volume.mounts) {
+		const sub = mount.subPath?.replace(/^\/+|\/+$/g, '');
+		if (sub && !roots.includes(sub)) roots.push(sub);
+	}
+
+	return roots;
 }
 
 function looksBinary(bytes: Uint8Array): boolean {
@@ -199,7 +222,7 @@ async function hashOne(target: Target, mount: MountInfo, path: string): Promise<
 async function readOne(target: Target, mount: MountInfo, relative: string, showSecrets: boolean, secret: boolean): Promise<FileContent> {
 	const pod = target.pod.metadata?.name ?? '';
 	const namespace = target.pod.metadata?.namespace ?? 'default';
-	const path = pathInContainer(mount, relative);
+	const path = pathInContainer(mount, relative)!;
 	const argv = ['tail', '-c', String(tailBytes), path];
 	const command = kubectlExec(pod, namespace, mount.container, ['cat', path]);
 	const notRunning = notRunningReason(target.pod, mount.container);
@@ -240,7 +263,8 @@ export async function compareFile(
 	relative: string,
 	options: {showSecrets?: boolean} = {},
 ): Promise<FileComparison> {
-	const contents = await Promise.all(volume.mounts.map(async mount => readOne(target, mount, relative, options.showSecrets ?? false, volume.secret)));
+	const visible = volume.mounts.filter(mount => pathInContainer(mount, relative) !== undefined);
+	const contents = await Promise.all(visible.map(async mount => readOne(target, mount, relative, options.showSecrets ?? false, volume.secret)));
 	const ok = contents.filter((c): c is Extract<FileContent, {kind: 'ok'}> => c.kind === 'ok');
 	const first = ok[0];
 	// Hashes from different algorithms cannot be compared: fall back to the fetched bytes then.

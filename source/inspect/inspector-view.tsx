@@ -37,6 +37,8 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 	const [file, setFile] = useState<Loaded<FileComparison> | undefined>(undefined);
 	const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
 	const [refreshes, setRefreshes] = useState(0);
+	/** The directory compared, relative to the volume's root: Enter on a directory goes in. */
+	const [relative, setRelative] = useState('');
 	const lastSizes = useRef(new Map<string, string>());
 	const podRef = useRef(pod);
 	podRef.current = pod;
@@ -51,7 +53,7 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 		const load = async () => {
 			setListing(previous => ({state: 'loading', previous: previous.state === 'done' ? previous.value : previous.state === 'loading' ? previous.previous : undefined}));
 			try {
-				const value = await inspectVolume({source, pod: podRef.current}, volume);
+				const value = await inspectVolume({source, pod: podRef.current}, volume, relative);
 				if (cancelled) return;
 				const sizes = new Map<string, string>();
 				for (const row of value.rows) sizes.set(row.name, JSON.stringify(row.sizes));
@@ -71,13 +73,17 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 			cancelled = true;
 			if (timer) clearInterval(timer);
 		};
-	}, [source, volume, live, refreshes]);
+	}, [source, volume, live, refreshes, relative]);
 
 	// Reset per-volume state when the volume changes.
 	useEffect(() => {
 		lastSizes.current = new Map();
 		setSelectedRow(0);
 		setFile(undefined);
+	}, [volumeIndex, relative]);
+
+	useEffect(() => {
+		setRelative('');
 	}, [volumeIndex]);
 
 	const rows = listing.state === 'done' ? listing.value.rows : listing.state === 'loading' ? (listing.previous?.rows ?? []) : [];
@@ -85,7 +91,8 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 
 	// File comparison: when opened, and again with each live refresh so growth shows.
 	const listedValue = listing.state === 'done' ? listing.value : undefined;
-	const openName = openFile === undefined ? undefined : (openFile.state === 'done' ? openFile.value.path : selectedName);
+	const inRelative = (name: string) => (relative ? `${relative}/${name}` : name);
+	const openName = openFile === undefined ? undefined : openFile.state === 'done' ? openFile.value.path : selectedName === undefined ? undefined : inRelative(selectedName);
 	useEffect(() => {
 		if (!volume || openName === undefined) return;
 		let cancelled = false;
@@ -100,11 +107,15 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 	}, [source, volume, openName, showSecrets, listedValue]);
 
 	useInput((input, key) => {
+		const up = () => setRelative(r => r.split('/').slice(0, -1).join('/'));
 		if (key.escape) {
 			if (file !== undefined) setFile(undefined);
+			else if (relative !== '') up();
 			else onClose();
 			return;
 		}
+
+		if ((key.backspace || key.delete) && file === undefined && relative !== '') return up();
 
 		if (input === 'q' && file === undefined) return onClose();
 		const count = Math.max(1, mountedVolumes.length);
@@ -112,7 +123,10 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 		else if (key.tab || key.rightArrow || input === 'v') setVolumeIndex(i => (i + 1) % count);
 		else if (key.downArrow || input === 'j') setSelectedRow(r => Math.min(r + 1, Math.max(0, rows.length - 1)));
 		else if (key.upArrow || input === 'k') setSelectedRow(r => Math.max(0, r - 1));
-		else if (key.return && selectedName !== undefined) setFile({state: 'loading'});
+		else if (key.return && selectedName !== undefined) {
+			if (rows.find(r => r.name === selectedName)?.kind === 'd') setRelative(inRelative(selectedName));
+			else setFile({state: 'loading'});
+		}
 		else if (input === 'l') setLive(l => !l);
 		else if (input === 's') setShowSecrets(s => !s);
 		else if (input === 'r') setRefreshes(n => n + 1);
@@ -131,7 +145,7 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 	const panels = volume.mounts;
 	const gap = 1;
 	const panelWidth = Math.max(16, Math.floor((width - gap * (panels.length - 1)) / Math.max(1, panels.length)));
-	const header = `Volume inspector · ${sanitizeName(pod.metadata?.name ?? '')} · live ${live ? 'on' : 'off'}${listing.state === 'loading' ? ' · refreshing…' : ''}`;
+	const header = `Volume inspector · ${sanitizeName(pod.metadata?.name ?? '')} · ${relative ? `${clean(volume.name)}/${clean(relative)}/ (Esc: up)` : `${clean(volume.name)}/`} · live ${live ? 'on' : 'off'}${listing.state === 'loading' ? ' · refreshing…' : ''}`;
 	const keysLine = 'Tab volume · ↑↓ file · Enter compare · l live · s secrets · r refresh · Esc back';
 	const volumeLine = mountedVolumes
 		.map((v, i) => `${i === volumeIndex ? '▸' : ' '}${sanitizeName(v.name)} (${clean(v.type)})`)
@@ -164,7 +178,7 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 			</Text>
 			<Box flexDirection="row" height={bodyHeight} overflow="hidden">
 				{panels.map((mount, index) => {
-					const listed = value?.listings.find(l => l.mount === mount || (l.mount.container === mount.container && l.mount.mountPath === mount.mountPath));
+					const listed = value?.relative !== relative ? undefined : value?.listings.find(l => l.mount === mount || (l.mount.container === mount.container && l.mount.mountPath === mount.mountPath));
 					const content = openFile?.state === 'done' ? openFile.value.contents.find(c => c.mount.container === mount.container && c.mount.mountPath === mount.mountPath) : undefined;
 					const lines: Array<{text: string; color?: string; bold?: boolean; inverse?: boolean; wrap?: boolean}> = [];
 					if (openFile !== undefined) {
@@ -186,8 +200,9 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 							}
 						}
 					} else if (listed) {
-						lines.push({text: `$ ${clean(listed.command)}`, color: theme.muted});
+						lines.push({text: listed.kind === 'elsewhere' ? '' : `$ ${clean(listed.command)}`, color: theme.muted});
 						if (listed.kind === 'error') lines.push({text: `! ${clean(listed.message)}`, color: theme.error, wrap: true});
+						else if (listed.kind === 'elsewhere') lines.push({text: `(${clean(listed.message)}: Enter on that directory to compare it)`, color: theme.muted, wrap: true});
 						else {
 							for (const [rowIndex, row] of rows.entries()) {
 								const entry = listed.entries.find(e => e.name === row.name);

@@ -4,8 +4,8 @@ import type {V1Pod} from '@kubernetes/client-node';
 import type {Writable} from 'node:stream';
 import type {KubeSource} from '../kube/types.js';
 import {sanitizeLine, sanitizeName} from '../text/index.js';
-import {compareFile, findVolume, hexPreview, inspectVolume, type FileComparison, type VolumeListing} from './inspect.js';
-import {volumeMap} from './volumes.js';
+import {compareFile, comparisonRoots, findVolume, hexPreview, inspectVolume, type FileComparison, type VolumeListing} from './inspect.js';
+import {volumeMap, type VolumeInfo} from './volumes.js';
 
 export type InspectOptions = {
 	source: KubeSource;
@@ -49,9 +49,8 @@ export function getPodOnce(source: KubeSource, namespace: string, name: string, 
 
 const clean = (text: string) => sanitizeLine(text, {keepColour: false, maxLength: 2000});
 
-function textReport(listing: VolumeListing, files: FileComparison[], podLabel: string): string {
+function textReport(volume: VolumeInfo, listings: VolumeListing[], files: FileComparison[], podLabel: string): string {
 	const out: string[] = [];
-	const {volume} = listing;
 	out.push(`Pod ${podLabel} · volume ${clean(volume.name)} (${clean(volume.type)})`);
 	const width = Math.max(...volume.mounts.map(m => m.container.length), 9);
 	for (const mount of volume.mounts) {
@@ -61,7 +60,16 @@ function textReport(listing: VolumeListing, files: FileComparison[], podLabel: s
 
 	for (const other of volume.notMountedBy) out.push(`  ${clean(other.container).padEnd(width)}  not mounted`);
 	out.push('');
+	for (const listing of listings) out.push(...listingText(listing));
+	out.push(...filesText(files));
+	return out.join('\n');
+}
+
+function listingText(listing: VolumeListing): string[] {
+	const out: string[] = [];
+	out.push(listing.relative === '' ? 'The volume\'s root:' : `Its ${clean(listing.relative)}/ directory (mounted alone by subPath):`);
 	for (const result of listing.listings) {
+		if (result.kind === 'elsewhere') continue;
 		out.push(`$ ${clean(result.command)}`);
 		if (result.kind === 'error') {
 			out.push(`  ! ${clean(result.message)}`);
@@ -77,6 +85,7 @@ function textReport(listing: VolumeListing, files: FileComparison[], podLabel: s
 		out.push('');
 	}
 
+	for (const result of listing.listings) if (result.kind === 'elsewhere') out.push(`  (${clean(result.mount.container)} ${clean(result.message)})`);
 	const containers = listing.listings.filter(l => l.kind === 'ok').map(l => l.mount.container);
 	if (listing.rows.length > 0) {
 		out.push('Entries:');
@@ -89,6 +98,11 @@ function textReport(listing: VolumeListing, files: FileComparison[], podLabel: s
 		out.push('');
 	}
 
+	return out;
+}
+
+function filesText(files: FileComparison[]): string[] {
+	const out: string[] = [];
 	for (const file of files) {
 		out.push(`File ${clean(file.path)}:`);
 		for (const content of file.contents) {
@@ -123,20 +137,26 @@ function textReport(listing: VolumeListing, files: FileComparison[], podLabel: s
 		out.push('');
 	}
 
-	return out.join('\n');
+	return out;
 }
 
-function jsonReport(listing: VolumeListing, files: FileComparison[], pod: string, namespace: string, verdict: string) {
+function jsonReport(volume: VolumeInfo, listings: VolumeListing[], files: FileComparison[], pod: string, namespace: string, verdict: string) {
 	return {
 		pod,
 		namespace,
-		volume: {name: listing.volume.name, type: listing.volume.type, mounts: listing.volume.mounts, notMountedBy: listing.volume.notMountedBy},
-		listings: listing.listings.map(l =>
-			l.kind === 'ok'
-				? {container: l.mount.container, command: l.command, entries: l.entries, more: l.more}
-				: {container: l.mount.container, command: l.command, error: l.message},
-		),
-		entries: listing.rows,
+		volume: {name: volume.name, type: volume.type, mounts: volume.mounts, notMountedBy: volume.notMountedBy},
+		directories: listings.map(listing => ({
+			relative: listing.relative,
+			verdict: listing.verdict,
+			listings: listing.listings.map(l =>
+				l.kind === 'ok'
+					? {container: l.mount.container, command: l.command, entries: l.entries, more: l.more}
+					: l.kind === 'error'
+						? {container: l.mount.container, command: l.command, error: l.message}
+						: {container: l.mount.container, elsewhere: l.message},
+			),
+			entries: listing.rows,
+		})),
 		files: files.map(f => ({
 			path: f.path,
 			verdict: f.verdict,
@@ -170,10 +190,13 @@ export async function runInspect(options: InspectOptions): Promise<number> {
 	}
 
 	const target = {source: options.source, pod};
-	const listing = await inspectVolume(target, volume);
+	const listings: VolumeListing[] = [];
+	for (const relative of comparisonRoots(volume)) listings.push(await inspectVolume(target, volume, relative));
 	let paths: string[];
 	if (options.file === undefined) {
-		paths = listing.rows.filter(r => r.kind === '-' && r.missingIn.length === 0).map(r => r.name).slice(0, maxFilesCompared);
+		paths = listings
+			.flatMap(listing => listing.rows.filter(r => r.kind === '-' && r.missingIn.length === 0).map(r => (listing.relative ? `${listing.relative}/${r.name}` : r.name)))
+			.slice(0, maxFilesCompared);
 	} else {
 		paths = [options.file.replace(/^\/+/, '')];
 	}
@@ -181,13 +204,13 @@ export async function runInspect(options: InspectOptions): Promise<number> {
 	const files: FileComparison[] = [];
 	for (const path of paths) files.push(await compareFile(target, volume, path, {showSecrets: options.showSecrets ?? false}));
 
-	const verdicts = [listing.verdict, ...files.map(f => f.verdict)];
+	const verdicts = [...listings.map(l => l.verdict), ...files.map(f => f.verdict)];
 	const verdict = verdicts.includes('error') ? 'error' : verdicts.includes('differ') ? 'differ' : 'same';
 	const podLabel = `${sanitizeName(options.namespace)}/${sanitizeName(options.pod)}`;
 	if (options.output === 'json') {
-		options.out.write(JSON.stringify(jsonReport(listing, files, options.pod, options.namespace, verdict), null, 2) + '\n');
+		options.out.write(JSON.stringify(jsonReport(volume, listings, files, options.pod, options.namespace, verdict), null, 2) + '\n');
 	} else {
-		options.out.write(textReport(listing, files, podLabel));
+		options.out.write(textReport(volume, listings, files, podLabel));
 		const containers = new Set(volume.mounts.map(m => m.container)).size;
 		options.out.write(
 			verdict === 'same'

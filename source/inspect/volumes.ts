@@ -72,11 +72,23 @@ export function volumeMap(pod: V1Pod): VolumeInfo[] {
 	});
 }
 
-/** The path, inside one container, of a file given relative to the volume's root. */
-export function pathInContainer(mount: MountInfo, relative: string): string {
+/**
+ * The path, inside one container, of a path given relative to the volume's root, or undefined
+ * when that container cannot see it: a subPath mount shows only its own part of the volume.
+ */
+export function pathInContainer(mount: MountInfo, relative: string): string | undefined {
 	const base = mount.mountPath.endsWith('/') ? mount.mountPath.slice(0, -1) : mount.mountPath;
-	if (relative === '' || relative === '.') return base || '/';
-	return `${base}/${relative.replace(/^\/+/, '')}`;
+	const clean = relative.replace(/^\/+|\/+$/g, '');
+	let inside = clean;
+	if (mount.subPath) {
+		const sub = mount.subPath.replace(/^\/+|\/+$/g, '');
+		if (clean === sub) inside = '';
+		else if (clean.startsWith(`${sub}/`)) inside = clean.slice(sub.length + 1);
+		else return undefined;
+	}
+
+	if (inside === '' || inside === '.') return base || '/';
+	return `${base}/${inside}`;
 }
 
 /** Quote an argument for a shell only when it needs it, so commands shown to students stay readable. */

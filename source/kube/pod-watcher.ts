@@ -126,6 +126,8 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 	/** When the current watch was established and how many events it brought (for the back-off reset). */
 	let watchOpenedAt = 0;
 	let watchEvents = 0;
+	/** A 410 since the last watch that worked: a second one in a row backs off. */
+	let expiredBefore = false;
 
 	async function watchOnce(): Promise<{events: number}> {
 		const timeoutSeconds = options.watchTimeoutSeconds?.() ?? Math.round(300 + Math.random() * 300);
@@ -239,13 +241,17 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 				if (signal.aborted) return;
 				// A watch that worked for a while before it dropped starts the back-off afresh:
 				// blips minutes apart must not add up to the 30 s maximum.
-				if (watchOpenedAt > 0 && (watchEvents > 0 || Date.now() - watchOpenedAt > 1000)) backoff.reset();
+				if (watchOpenedAt > 0 && (watchEvents > 0 || Date.now() - watchOpenedAt > 1000)) {
+					backoff.reset();
+					expiredBefore = false;
+				}
 				watchOpenedAt = 0;
 				if (error instanceof WatchExpired || classifyError(error).kind === 'expired') {
-					// Our resourceVersion is too old: list again (no delay needed the first time).
+					// Our resourceVersion is too old: list again, at once the first time (also when
+					// the 410 answers a reconnect after a drop); back off only if 410s repeat.
 					needList = true;
-					if (backoff.attempt === 0) {
-						backoff.attempt = 1;
+					if (!expiredBefore) {
+						expiredBefore = true;
 						continue;
 					}
 					reason = 'resource version expired';

@@ -41,7 +41,7 @@ export type PodViewAction =
 	| {type: 'show-overlay'; overlay: Overlay}
 	| {type: 'close-overlay'};
 
-export function initialPodViewState(options: {focused?: string; timestamps?: boolean} = {}): PodViewState {
+export function initialPodViewState(options: {focused?: string; timestamps?: boolean; overlay?: Overlay} = {}): PodViewState {
 	return {
 		containers: [],
 		focused: options.focused,
@@ -52,7 +52,7 @@ export function initialPodViewState(options: {focused?: string; timestamps?: boo
 		// Side by side, columns are narrow: a cut line hides the part students came to see.
 		wrap: true,
 		previousOf: undefined,
-		overlay: 'none',
+		overlay: options.overlay ?? 'none',
 	};
 }
 

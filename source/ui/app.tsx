@@ -23,6 +23,8 @@ export type AppProps = {
 	/** Pod list label selector (`-l`). */
 	labelSelector?: string;
 	showTimestamps?: boolean;
+	/** Open the initial pod's volume inspector at once (`--inspect`). */
+	openInspector?: boolean;
 	theme?: ThemeName;
 	/** Colour on: keep SGR colour from logs and use theme colours. */
 	colour: boolean;
@@ -44,6 +46,9 @@ export function App(props: AppProps) {
 	const [route, setRoute] = useState<Route>(() =>
 		props.initialPod ? {kind: 'pod', namespace: source.target.namespace ?? 'default', name: props.initialPod} : {kind: 'list'},
 	);
+	// `--inspect` applies to the first pod view only, not to pods opened later from the list.
+	const inspectFirstView = useRef(props.openInspector ?? false);
+	if (route.kind === 'list') inspectFirstView.current = false;
 	// The list's selection and filter outlive a visit to a pod.
 	const listMemory = useRef<PodListState>(initialPodListState);
 	const rememberList = useCallback((state: PodListState) => {
@@ -80,6 +85,7 @@ export function App(props: AppProps) {
 					tailLines={props.tailLines}
 					sinceSeconds={props.sinceSeconds}
 					showTimestamps={props.showTimestamps}
+					openInspector={inspectFirstView.current}
 					colour={props.colour}
 					theme={theme}
 					now={props.now}

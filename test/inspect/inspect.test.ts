@@ -217,3 +217,27 @@ test('podwatch inspect: exit 1 when they differ, 2 on a 403 or a missing pod, JS
 	assert.equal(await runInspect({source: forbidden.source, namespace: 'default', pod: 'nosuch', output: 'text', out: new PassThrough(), err}), 2);
 	assert.match(errText, /pod "nosuch" not found in namespace "default"/);
 });
+
+test('a subPath mount sees only its part of the volume: compared there, not with the root', async () => {
+	const pod = lessonPod();
+	pod.spec!.containers[2]!.volumeMounts = [{name: 'shared-logs', mountPath: '/reports', subPath: 'reports'}];
+	const volume = findVolume(pod, 'shared-logs')!;
+	const reporter = volume.mounts.find(m => m.container === 'lonely')!;
+	assert.equal(pathInContainer(reporter, ''), undefined);
+	assert.equal(pathInContainer(reporter, 'reports'), '/reports');
+	assert.equal(pathInContainer(reporter, 'reports/r1.txt'), '/reports/r1.txt');
+	assert.equal(pathInContainer(reporter, 'reportsX/a'), undefined);
+	const {source} = fakeSource({
+		'main-container': {'/var/log/app.log': 'a', '/var/log/reports/r1.txt': 'r'},
+		'sidecar-container': {'/data/logs/app.log': 'a', '/data/logs/reports/r1.txt': 'r'},
+		lonely: {'/reports/r1.txt': 'r'},
+	});
+	const root = await inspectVolume({source, pod}, volume);
+	assert.equal(root.listings.find(l => l.mount.container === 'lonely')!.kind, 'elsewhere');
+	const reports = await inspectVolume({source, pod}, volume, 'reports');
+	assert.equal(reports.verdict, 'same');
+	assert.deepEqual(reports.rows.map(r => [r.name, r.presentIn.length]), [['r1.txt', 3]]);
+	const file = await compareFile({source, pod}, volume, 'reports/r1.txt');
+	assert.equal(file.contents.length, 3);
+	assert.equal(file.verdict, 'same');
+});

@@ -33,6 +33,8 @@ export type PodViewScreenProps = {
 	tailLines?: number;
 	sinceSeconds?: number;
 	showTimestamps?: boolean;
+	/** Open the volume inspector at once (`--inspect`). */
+	openInspector?: boolean;
 	colour: boolean;
 	theme: Theme;
 	now?: () => Date;
@@ -64,7 +66,7 @@ export function PodViewScreen(props: PodViewScreenProps) {
 	const containers = useMemo(() => containerInfos(pod), [pod]);
 	const namesKey = containers.map(c => c.name).join('\u0000');
 	const names = useMemo(() => (namesKey ? namesKey.split('\u0000') : []), [namesKey]);
-	const [view, dispatch, latestView] = useSyncReducer(podViewReducer, () => initialPodViewState({focused: props.initialContainer, timestamps: props.showTimestamps}));
+	const [view, dispatch, latestView] = useSyncReducer(podViewReducer, () => initialPodViewState({focused: props.initialContainer, timestamps: props.showTimestamps, overlay: props.openInspector ? 'inspector' : 'none'}));
 	useEffect(() => {
 		dispatch({type: 'set-containers', containers: names});
 	}, [names]);

@@ -234,6 +234,7 @@ export function watchPodCollection(options: PodWatcherOptions): Closeable {
 				// closing immediately.
 				if (events > 0 || Date.now() - started > 1000) {
 					backoff.reset();
+					expiredBefore = false;
 					continue;
 				}
 				reason = 'the server closed the watch immediately';

@@ -64,3 +64,27 @@ test('each of several separate drops is retried at the first back-off step (pod 
 		watcher.close();
 	}
 });
+
+test('a 410 that answers the reconnect after a drop relists at once: one back-off step, not a second "expired" one', async () => {
+	const statuses: SourceStatus[] = [];
+	let lastStatusAt = 0;
+	let pod: unknown;
+	const watcher = source.watchPod({namespace: 'default', name: 'blips', onPod: p => (pod = p), onStatus: s => {
+		statuses.push(s);
+		lastStatusAt = Date.now();
+	}});
+	try {
+		await waitUntil(() => (pod && statuses.at(-1)?.state === 'live' && Date.now() - lastStatusAt > 1500) || undefined, 'a healthy watch', 15_000);
+		const t0 = Date.now();
+		assert.ok(env.cluster.faults.expireWatches() > 0);
+		const before = env.cluster.faults.injected.expireWatch;
+		await waitUntil(() => (env.cluster.faults.injected.expireWatch > before && statuses.at(-1)?.state === 'live') || undefined, 'the 410, then live', 10_000);
+		const took = Date.now() - t0;
+		const reconnects = statuses.filter(s => s.state === 'reconnecting');
+		assert.deepEqual(reconnects.map(s => (s.state === 'reconnecting' ? s.attempt : 0)), [1], JSON.stringify(reconnects));
+		assert.ok(took < 1500, `live again after ${took} ms (one back-off step of at most 600 ms, then an immediate relist)`);
+	} finally {
+		watcher.close();
+		env.cluster.faults.reset();
+	}
+});

@@ -80,8 +80,12 @@ test('the data layer through every fault: no line lost or repeated, every pod ch
 					if (now < faultEnd) return undefined;
 					let at = t0;
 					if (options.log !== false) {
-						const reconnect = logStatuses.filter(s => s.t >= t0 && s.status.state === 'reconnecting').at(-1)?.t ?? t0;
-						const line = arrivals.find(a => a.t >= Math.max(faultEnd, reconnect));
+						// Lines batched before a cut can arrive just after it: count only lines that came
+						// after the stream was live again.
+						const reconnect = logStatuses.filter(s => s.t >= t0 && s.status.state === 'reconnecting').at(-1)?.t;
+						const liveAt = reconnect === undefined ? t0 : logStatuses.find(s => s.t >= reconnect && s.status.state === 'live')?.t;
+						if (liveAt === undefined) return undefined;
+						const line = arrivals.find(a => a.t >= Math.max(faultEnd, liveAt));
 						if (!line || last(logStatuses) !== 'live') return undefined;
 						at = Math.max(at, line.t);
 					}

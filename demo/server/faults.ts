@@ -1,7 +1,7 @@
 // Fault injection for the demo cluster, switched at run time by tests: drop or expire watches,
 // cut or stall log streams, restart the API server, refuse (401/403) or fail (500, malformed
 // bodies) requests, slow or hang exec. Everything is off by default; when off, each hook costs one
-// boolean test. Only code holding the DemoCluster object can reach it: `podwatch demo` has no flag.
+// boolean test per request or write (open streams are kept in a set so that they can be cut). Only code holding the DemoCluster object can reach it: `podwatch demo` has no flag.
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {Duplex} from 'node:stream';
 import {ApiError} from './types.js';

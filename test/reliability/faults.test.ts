@@ -8,7 +8,7 @@ import {after, before, test} from 'node:test';
 import type {V1Pod} from '@kubernetes/client-node';
 import {createKubeSource, loadKubeConfig} from '../../source/kube/index.js';
 import type {KubeSource, SourceStatus} from '../../source/kube/index.js';
-import {assertNoLoss, loggenPod, report, SeqCounter, startRelCluster, waitUntil, type FaultFigure, type RelCluster} from './helpers.js';
+import {assertNoLoss, kubectl, loggenPod, report, SeqCounter, startRelCluster, waitUntil, type FaultFigure, type RelCluster} from './helpers.js';
 
 const RATE = 200;
 let env: RelCluster;
@@ -203,4 +203,20 @@ test('faults are off by default and unreachable from the CLI: podwatch demo has 
 	assert.equal(fresh.active, false);
 	const args = fs.readFileSync(new URL('../../source/cli/args.js', import.meta.url), 'utf8');
 	assert.ok(!/--[a-z-]*(fault|drop|stall|expire|refuse|restart|slow)|faults\.|dropWatches|restartServer|slowExec/i.test(args), 'the CLI argument parser mentions faults');
+});
+
+test('restartServer keeps port, token, certificate and state: kubectl works with the same kubeconfig, the pod keeps its uid and its log', async () => {
+	const before = await waitUntil(async () => {
+		const got = await kubectl(env.kubeconfig, ['get', 'pod', 'seq', '-o', 'jsonpath={.metadata.uid} {.status.phase}'], env.dir);
+		return got.code === 0 && / Running$/.test(got.stdout) ? got : undefined;
+	}, 'seq running', 20_000);
+	const url = env.cluster.url;
+	await env.cluster.faults.restartServer({downMs: 300});
+	assert.equal(env.cluster.url, url);
+	const after = await kubectl(env.kubeconfig, ['get', 'pod', 'seq', '-o', 'jsonpath={.metadata.uid} {.status.phase}'], env.dir);
+	assert.equal(after.code, 0, after.stderr);
+	assert.equal(after.stdout, before.stdout);
+	assert.match(after.stdout, / Running$/);
+	const logs = await kubectl(env.kubeconfig, ['logs', 'seq', '--tail', '1'], env.dir);
+	assert.match(logs.stdout, /^P \d{6} /, 'the container kept running through the restart');
 });

@@ -12,7 +12,7 @@ import {volumeMap, type VolumeInfo} from './volumes.js';
 /** How often live mode re-lists, in ms. */
 export const liveIntervalMs = 3000;
 
-type Loaded<T> = {state: 'idle'} | {state: 'loading'; previous?: T} | {state: 'done'; value: T} | {state: 'failed'; message: string};
+type Loaded<T> = {state: 'idle'} | {state: 'loading'; previous?: T; name?: string} | {state: 'done'; value: T} | {state: 'failed'; message: string};
 
 const clean = (text: string) => sanitizeLine(text, {keepColour: false, maxLength: 1000});
 
@@ -30,7 +30,14 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 		mountedVolumes.findIndex(v => new Set(v.mounts.map(m => m.container)).size > 1),
 	);
 	const [volumeIndex, setVolumeIndex] = useState(firstShared);
-	const [selectedRow, setSelectedRow] = useState(0);
+	const [selectedRow, setSelectedRowState] = useState(0);
+	// Keys arrive in bursts (typed fast, or pasted) before React re-renders: Enter after ↓↓ must
+	// act on the row the arrows reached, so the selection is also kept in a ref updated at once.
+	const selectedRef = useRef(0);
+	const setSelectedRow = (update: number | ((row: number) => number)) => {
+		selectedRef.current = typeof update === 'function' ? update(selectedRef.current) : update;
+		setSelectedRowState(selectedRef.current);
+	};
 	const [live, setLive] = useState(true);
 	const [showSecrets, setShowSecrets] = useState(false);
 	const [listing, setListing] = useState<Loaded<VolumeListing>>({state: 'idle'});
@@ -87,12 +94,11 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 	}, [volumeIndex]);
 
 	const rows = listing.state === 'done' ? listing.value.rows : listing.state === 'loading' ? (listing.previous?.rows ?? []) : [];
-	const selectedName = rows[Math.min(selectedRow, rows.length - 1)]?.name;
 
 	// File comparison: when opened, and again with each live refresh so growth shows.
 	const listedValue = listing.state === 'done' ? listing.value : undefined;
 	const inRelative = (name: string) => (relative ? `${relative}/${name}` : name);
-	const openName = openFile === undefined ? undefined : openFile.state === 'done' ? openFile.value.path : selectedName === undefined ? undefined : inRelative(selectedName);
+	const openName = openFile === undefined ? undefined : openFile.state === 'done' ? openFile.value.path : openFile.state === 'loading' ? openFile.name : undefined;
 	useEffect(() => {
 		if (!volume || openName === undefined) return;
 		let cancelled = false;
@@ -123,9 +129,11 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 		else if (key.tab || key.rightArrow || input === 'v') setVolumeIndex(i => (i + 1) % count);
 		else if (key.downArrow || input === 'j') setSelectedRow(r => Math.min(r + 1, Math.max(0, rows.length - 1)));
 		else if (key.upArrow || input === 'k') setSelectedRow(r => Math.max(0, r - 1));
-		else if (key.return && selectedName !== undefined) {
-			if (rows.find(r => r.name === selectedName)?.kind === 'd') setRelative(inRelative(selectedName));
-			else setFile({state: 'loading'});
+		else if (key.return) {
+			const row = rows[Math.min(selectedRef.current, rows.length - 1)];
+			if (row === undefined) return;
+			if (row.kind === 'd') setRelative(inRelative(row.name));
+			else setFile({state: 'loading', name: inRelative(row.name)});
 		}
 		else if (input === 'l') setLive(l => !l);
 		else if (input === 's') setShowSecrets(s => !s);

@@ -456,19 +456,27 @@ test('podwatch inspect on one volume at different paths: the root and the subPat
 		return n === undefined ? undefined : sha256(relative.startsWith('reports/') ? `report for batch ${n}\n` : `batch ${n}\n`);
 	};
 
-	// The producer adds and removes a batch every 2 s: retry until podwatch's listings and kubectl's agree.
-	const {run, report} = await waitUntil('podwatch inspect and kubectl exec ls to list the same names', async () => {
-		const run = await piped(['inspect', 'different-paths', '-o', 'json']).done;
+	// The producer adds and removes a batch every 2 s. One report file (it lives 10 s) keeps the run
+	// short, and kubectl lists at the same moment; retry until the two listings agree.
+	const {run, report, relative} = await waitUntil('podwatch inspect and kubectl exec ls, run together, to list the same names', async () => {
+		const latest = (await kubectlOk(['exec', 'different-paths', '-c', 'producer', '--', 'cat', '/producer/out/latest'])).trim();
+		const relative = `reports/report-${latest}.txt`;
+		const [run, producer, reporter] = await Promise.all([
+			piped(['inspect', 'different-paths', '--file', relative, '-o', 'json']).done,
+			lsNames('producer', '/producer/out/'),
+			lsNames('reporter', '/reports/'),
+		]);
 		const report = JSON.parse(run.stdout) as Report;
 		const [root, reports] = report.directories;
-		const [producer, reporter] = await Promise.all([lsNames('producer', '/producer/out/'), lsNames('reporter', '/reports/')]);
 		const agree =
 			names(root?.listings[0]) === producer &&
 			names(root?.listings[1]) === producer &&
 			(reports?.listings ?? []).length === 3 &&
 			reports!.listings.every(listing => names(listing) === reporter);
-		return agree ? {run, report} : undefined;
-	}, 30_000, 200);
+		return agree ? {run, report, relative} : undefined;
+	}, 45_000, 200);
+	assert.equal(run.code, 0, `the containers see the same files:\n${run.stdout}\n${run.stderr}`);
+	assert.equal(report.verdict, 'same');
 	assert.deepEqual(report.volume.mounts.map(m => [m.container, m.mountPath, m.subPath]), [
 		['producer', '/producer/out', undefined],
 		['consumer', '/consumer/in', undefined],
@@ -476,24 +484,30 @@ test('podwatch inspect on one volume at different paths: the root and the subPat
 	]);
 	const [root, reports] = report.directories;
 	assert.equal(root!.relative, '');
-	assert.equal(root!.verdict, 'same');
 	assert.deepEqual(root!.listings.slice(0, 2).map(l => l.command), [
 		'kubectl exec different-paths -n podwatch-e2e -c producer -- ls -la /producer/out/',
 		'kubectl exec different-paths -n podwatch-e2e -c consumer -- ls -la /consumer/in/',
 	]);
 	assert.match(root!.listings[2]?.elsewhere ?? '', /reports\/.*subPath.*\/reports/);
 	assert.equal(reports!.relative, 'reports');
-	assert.equal(reports!.verdict, 'same');
 	assert.deepEqual(reports!.listings.map(l => l.command), [
 		'kubectl exec different-paths -n podwatch-e2e -c producer -- ls -la /producer/out/reports/',
 		'kubectl exec different-paths -n podwatch-e2e -c consumer -- ls -la /consumer/in/reports/',
 		'kubectl exec different-paths -n podwatch-e2e -c reporter -- ls -la /reports/',
 	]);
-	// Every file is read at each container's own path. Reading them all takes about 3 s on this
-	// cluster, longer than a batch lives, so a file may be gone by the time it is read: then it is
-	// gone in every container (exit 2, "could not compare"); any file read has the known content.
-	assert.ok(report.files.some(file => file.path.startsWith('reports/')) && report.files.some(file => /^batch-\d+\.txt$/.test(file.path)), report.files.map(f => f.path).join(' '));
-	for (const file of report.files) {
+	assert.deepEqual(report.files.map(f => f.path), [relative]);
+	assert.deepEqual(report.files[0]!.contents.map(c => [c.path, c.hash]), pathsOf(relative).map(p => [p, expectedHash(relative)]));
+	// kubectl agrees (a report lives 10 s, so it is still there).
+	assert.equal(sha256(await kubectlOk(['exec', 'different-paths', '-c', 'reporter', '--', 'cat', pathsOf(relative)[2]!])), expectedHash(relative));
+
+	// Without --file every file is compared, each read at each container's own path. That takes
+	// about 3 s on this cluster, longer than a batch lives, so a file may be gone when it is read:
+	// then it is gone in every container ("could not compare", exit 2). Any file read has its known content.
+	const all = await piped(['inspect', 'different-paths', '-o', 'json']).done;
+	const full = JSON.parse(all.stdout) as Report;
+	assert.equal(all.code, {same: 0, differ: 1}[full.verdict] ?? 2, `exit ${all.code} for verdict ${full.verdict}: ${all.stderr}`);
+	assert.ok(full.files.some(file => file.path.startsWith('reports/')) && full.files.some(file => /^batch-\d+\.txt$/.test(file.path)), full.files.map(f => f.path).join(' '));
+	for (const file of full.files) {
 		assert.deepEqual(file.contents.map(c => c.path), pathsOf(file.path));
 		const errors = file.contents.filter(c => c.error !== undefined);
 		if (errors.length > 0) {
@@ -503,18 +517,4 @@ test('podwatch inspect on one volume at different paths: the root and the subPat
 			for (const content of file.contents) assert.equal(content.hash, expectedHash(file.path), `${content.container}: ${content.path}`);
 		}
 	}
-	const vanished = report.files.some(file => file.contents.every(c => c.error !== undefined));
-	assert.equal(run.code, vanished ? 2 : 0, `exit ${run.code}, verdict ${report.verdict}:\n${run.stderr}`);
-
-	// One file of the subPath part, while it surely exists (a report lives 10 s): the same bytes in all three.
-	const latest = (await kubectlOk(['exec', 'different-paths', '-c', 'producer', '--', 'cat', '/producer/out/latest'])).trim();
-	const relative = `reports/report-${latest}.txt`;
-	const one = await piped(['inspect', 'different-paths', '--file', relative, '-o', 'json']).done;
-	assert.equal(one.code, 0, one.stdout + one.stderr);
-	const single = JSON.parse(one.stdout) as Report;
-	assert.equal(single.verdict, 'same');
-	assert.deepEqual(single.files.map(f => f.path), [relative]);
-	assert.deepEqual(single.files[0]!.contents.map(c => [c.path, c.hash]), pathsOf(relative).map(p => [p, expectedHash(relative)]));
-	const cat = await kubectlOk(['exec', 'different-paths', '-c', 'reporter', '--', 'cat', `/reports/report-${latest}.txt`]);
-	assert.equal(sha256(cat), expectedHash(relative), 'kubectl exec cat agrees');
 });

@@ -3,15 +3,12 @@
 // then render the dashboard, or stream when stdout is not a terminal.
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
-import {render} from 'ink';
 import {parseArgs} from './source/cli/args.js';
-import {runInspect} from './source/inspect/report.js';
-import {InspectorView} from './source/inspect/inspector-view.js';
-import {runPipe} from './source/cli/pipe.js';
-import {ConfigError, createKubeSource, loadKubeConfig} from './source/kube/index.js';
-import {App} from './source/ui/app.js';
-import {runDemoCommand, startDemoCluster, type DemoCluster} from './demo/server/index.js';
-import {KubeConfig} from '@kubernetes/client-node';
+import type {DemoCluster} from './demo/server/index.js';
+
+// What only one mode needs is loaded when that mode runs: the demo cluster (and its sandbox), the
+// Ink UI, the inspector's report. Start-up is mostly module loading.
+const demoServer = () => import('./demo/server/index.js');
 
 const lessonManifest = fileURLToPath(new URL('../demo/manifests/sidecar-pod.yaml', import.meta.url));
 
@@ -30,8 +27,11 @@ type ConnectOptions = {
 };
 
 async function connect(inv: ConnectOptions) {
+	const {loadKubeConfig} = await import('./source/kube/index.js');
 	if (inv.demo) {
+		const {startDemoCluster} = await demoServer();
 		const cluster = await startDemoCluster({manifests: [lessonManifest, ...inv.apply]});
+		const {KubeConfig} = await import('@kubernetes/client-node');
 		const kc = new KubeConfig();
 		kc.loadFromString(cluster.kubeconfigYaml);
 		const target = {context: kc.getCurrentContext(), server: cluster.url, namespace: inv.namespace ?? 'default'};
@@ -53,9 +53,11 @@ async function main(): Promise<number> {
 	const inv = parsed.invocation;
 
 	if (inv.command === 'demo') {
+		const {runDemoCommand} = await demoServer();
 		return runDemoCommand({kubeconfig: inv.kubeconfig, port: inv.port, apply: inv.apply}, {stdout: process.stdout, stderr: process.stderr});
 	}
 
+	const {ConfigError, createKubeSource} = await import('./source/kube/index.js');
 	let cluster: DemoCluster | undefined;
 	let source;
 	try {
@@ -74,6 +76,7 @@ async function main(): Promise<number> {
 
 	try {
 		if (inv.command === 'inspect') {
+			const {runInspect} = await import('./source/inspect/report.js');
 			return await runInspect({
 				source,
 				namespace: source.target.namespace ?? 'default',
@@ -88,6 +91,7 @@ async function main(): Promise<number> {
 		}
 
 		if (!process.stdout.isTTY) {
+			const {runPipe} = await import('./source/cli/pipe.js');
 			return await runPipe({
 				source,
 				out: process.stdout,
@@ -104,6 +108,11 @@ async function main(): Promise<number> {
 			});
 		}
 
+		const [{render}, {App}, {InspectorView}] = await Promise.all([
+			import('ink'),
+			import('./source/ui/app.js'),
+			import('./source/inspect/inspector-view.js'),
+		]);
 		let exit = () => {};
 		const instance = render(
 			<App

@@ -184,6 +184,7 @@ export class Faults {
 		this.streams.add(tapped);
 		return {
 			write: chunk => {
+				if (res.writableEnded || res.destroyed) return;
 				if (!this.active) {
 					res.write(chunk);
 					return;
@@ -198,7 +199,7 @@ export class Faults {
 	}
 
 	private write(tapped: Tapped, chunk: string | Buffer): void {
-		if (tapped.res.destroyed) return;
+		if (tapped.res.destroyed || tapped.res.writableEnded) return;
 		if (this.stallUntil[tapped.kind] > Date.now() || tapped.queue.length > 0) {
 			tapped.queue.push(chunk);
 			return;

@@ -49,6 +49,10 @@ function ptyChildPid(exclude: number): number | undefined {
 	return undefined;
 }
 
+// An error thrown from a callback after the test (e.g. a stream written after its end) fails the
+// file with its message only; print its stack too, so that it can be found.
+process.on('uncaughtExceptionMonitor', error => console.error(`[soak] uncaught: ${error.stack ?? String(error)}`));
+
 test(`soak for ${SECONDS} s: faults every 3 s and resizes, no line lost, memory flat`, {timeout: (SECONDS + 90) * 1000}, async () => {
 	const piped = spawn(process.execPath, [compiledCli, 'soak', '--kubeconfig', env.kubeconfig, '--tail', '-1'], {
 		env: {...process.env, NODE_ENV: 'production', HOME: env.dir},

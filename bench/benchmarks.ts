@@ -6,7 +6,7 @@ import {spawn} from 'node:child_process';
 import {performance} from 'node:perf_hooks';
 import {
 	applyObjects,
-	cliPath,
+	launcherPath,
 	cpuMs,
 	deletePod,
 	gatedLoggenPod,
@@ -549,7 +549,7 @@ export async function inspector(sizes: Sizes): Promise<Row[]> {
 		const cli: number[] = [];
 		for (let run = 0; run < sizes.inspectRuns; run++) {
 			const started = performance.now();
-			const child = spawn(process.execPath, [cliPath, 'inspect', 'insp', '--kubeconfig', cluster.kubeconfig], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NODE_ENV: process.env['NODE_ENV'] ?? 'production'}});
+			const child = spawn(launcherPath, ['inspect', 'insp', '--kubeconfig', cluster.kubeconfig], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NODE_ENV: process.env['NODE_ENV'] ?? 'production'}});
 			let output = '';
 			child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
 			child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

@@ -14,9 +14,9 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {cliPath} from '../test/e2e/terminal.js';
+import {cliPath, launcherPath} from '../test/e2e/terminal.js';
 
-export {cliPath, keys} from '../test/e2e/terminal.js';
+export {cliPath, keys, launcherPath} from '../test/e2e/terminal.js';
 
 const {Terminal} = xterm;
 
@@ -283,7 +283,8 @@ export function startTty(args: string[], options: {cols?: number; rows?: number}
 	// Ink treats a CI environment as non-interactive and would only print the last frame.
 	for (const key of ['CI', 'CONTINUOUS_INTEGRATION', 'GITHUB_ACTIONS']) delete env[key];
 	const term = new Terminal({cols, rows, allowProposedApi: true, scrollback: 0});
-	const pty: IPty = spawnPty(process.execPath, [cliPath, ...args], {name: 'xterm-256color', cols, rows, cwd: process.cwd(), env});
+	// The entry point users run (bin/podwatch.js: production React, compile cache, heap settings).
+	const pty: IPty = spawnPty(launcherPath, args, {name: 'xterm-256color', cols, rows, cwd: process.cwd(), env});
 	let raw = '';
 	const bursts: number[] = [];
 	let done = false;

@@ -3,7 +3,7 @@
 import {spawn} from 'node:child_process';
 
 const args = process.argv.slice(2);
-const child = spawn(process.execPath, ['bin/podwatch.js', ...(args.length > 0 ? args : ['--demo', 'sidecar-pod'])], {
+const child = spawn(process.execPath, ['--max-semi-space-size=2', '--max-old-space-size=384', 'bin/podwatch.js', ...(args.length > 0 ? args : ['--demo', 'sidecar-pod'])], {
 	stdio: 'inherit',
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -64,14 +64,15 @@ export type FileContent = {
 			/** The content was not fetched because the volume holds secrets and they were not asked for. */
 			hidden: boolean;
 	  }
-	| ({kind: 'error'} & Problem)
+	| ({kind: 'error'; /** The file does not exist in this container. */ missing?: boolean} & Problem)
 );
 
 export type FileComparison = {
 	volume: VolumeInfo;
 	path: string;
 	contents: FileContent[];
-	verdict: 'same' | 'differ' | 'error';
+	/** gone: no container has the file any more (removed between the listing and the read). */
+	verdict: 'same' | 'differ' | 'error' | 'gone';
 	/** Containers whose hash differs from the first container's. */
 	differing: string[];
 };
@@ -239,7 +240,7 @@ async function readOne(target: Target, mount: MountInfo, relative: string, showS
 		if (outcome.exitCode !== 0) {
 			const stderr = text(outcome.stderr).trim();
 			const missing = /no such file|not found|cannot open/i.test(stderr);
-			return {mount, path, command, kind: 'error', message: missing ? `${path} does not exist in this container.` : stderr || `exit code ${outcome.exitCode}`};
+			return {mount, path, command, kind: 'error', missing, message: missing ? `${path} does not exist in this container.` : stderr || `exit code ${outcome.exitCode}`};
 		}
 
 		bytes = outcome.stdout;
@@ -271,7 +272,8 @@ export async function compareFile(
 	const key = (c: Extract<FileContent, {kind: 'ok'}>) =>
 		ok.every(o => o.hashAlgorithm === first?.hashAlgorithm) && c.hash ? c.hash : Buffer.from(c.bytes).toString('base64');
 	const differing = first ? ok.filter(c => key(c) !== key(first)).map(c => c.mount.container) : [];
-	const verdict = ok.length < contents.length || ok.length === 0 ? 'error' : differing.length > 0 ? 'differ' : 'same';
+	const goneEverywhere = contents.length > 0 && contents.every(c => c.kind === 'error' && c.missing);
+	const verdict = goneEverywhere ? 'gone' : ok.length < contents.length || ok.length === 0 ? 'error' : differing.length > 0 ? 'differ' : 'same';
 	return {volume, path: relative, contents, verdict, differing};
 }
 

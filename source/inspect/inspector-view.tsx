@@ -166,6 +166,7 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 			const n = f.contents.filter(c => c.kind === 'ok').length;
 			if (f.verdict === 'same') return {text: `✓ ${clean(f.path)}: same content in all ${n} containers`, color: theme.ok};
 			if (f.verdict === 'differ') return {text: `✗ ${clean(f.path)}: content differs in ${f.differing.map(c => sanitizeName(c)).join(', ')}`, color: theme.error};
+			if (f.verdict === 'gone') return {text: `${clean(f.path)}: removed from the volume (gone in every container alike)`, color: theme.muted};
 			return {text: `! ${clean(f.path)}: could not read it in every container`, color: theme.warn};
 		}
 

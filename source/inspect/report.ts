@@ -132,7 +132,9 @@ function filesText(files: FileComparison[]): string[] {
 				? `  ✓ same content in all ${okCount} containers`
 				: file.verdict === 'differ'
 					? `  ✗ content differs in: ${file.differing.map(clean).join(', ')}`
-					: '  ! could not compare in every container',
+					: file.verdict === 'gone'
+						? '  (removed from the volume while podwatch was inspecting it: gone in every container alike)'
+						: '  ! could not compare in every container',
 		);
 		out.push('');
 	}
@@ -204,7 +206,9 @@ export async function runInspect(options: InspectOptions): Promise<number> {
 	const files: FileComparison[] = [];
 	for (const path of paths) files.push(await compareFile(target, volume, path, {showSecrets: options.showSecrets ?? false}));
 
-	const verdicts = [...listings.map(l => l.verdict), ...files.map(f => f.verdict)];
+	// A file removed between the listing and the read is gone for every container alike: that
+	// is agreement, not an error (a live volume changes while it is inspected).
+	const verdicts = [...listings.map(l => l.verdict), ...files.map(f => (f.verdict === 'gone' ? 'same' : f.verdict))];
 	const verdict = verdicts.includes('error') ? 'error' : verdicts.includes('differ') ? 'differ' : 'same';
 	const podLabel = `${sanitizeName(options.namespace)}/${sanitizeName(options.pod)}`;
 	if (options.output === 'json') {

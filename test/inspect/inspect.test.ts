@@ -241,3 +241,13 @@ test('a subPath mount sees only its part of the volume: compared there, not with
 	assert.equal(file.contents.length, 3);
 	assert.equal(file.verdict, 'same');
 });
+
+test('a file removed between the listing and the read is gone everywhere alike: not an error', async () => {
+	const {source} = fakeSource({'main-container': {'/var/log/app.log': 'a'}, 'sidecar-container': {'/data/logs/app.log': 'a'}});
+	const pod = lessonPod();
+	const volume = findVolume(pod, 'shared-logs')!;
+	const file = await compareFile({source, pod}, volume, 'rotated.log');
+	assert.equal(file.verdict, 'gone');
+	const partly = fakeSource({'main-container': {'/var/log/x': 'a'}, 'sidecar-container': {}});
+	assert.equal((await compareFile({source: partly.source, pod}, volume, 'x')).verdict, 'error');
+});

@@ -163,7 +163,7 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 	const verdictText = (() => {
 		if (openFile?.state === 'done') {
 			const f = openFile.value;
-			const n = f.contents.filter(c => c.kind === 'ok').length;
+			const n = new Set(f.contents.filter(c => c.kind === 'ok').map(c => c.mount.container)).size;
 			if (f.verdict === 'same') return {text: `✓ ${clean(f.path)}: same content in all ${n} containers`, color: theme.ok};
 			if (f.verdict === 'differ') return {text: `✗ ${clean(f.path)}: content differs in ${f.differing.map(c => sanitizeName(c)).join(', ')}`, color: theme.error};
 			if (f.verdict === 'gone') return {text: `${clean(f.path)}: removed from the volume (gone in every container alike)`, color: theme.muted};

@@ -126,7 +126,7 @@ function filesText(files: FileComparison[]): string[] {
 			}
 		}
 
-		const okCount = file.contents.filter(c => c.kind === 'ok').length;
+		const okCount = new Set(file.contents.filter(c => c.kind === 'ok').map(c => c.mount.container)).size;
 		out.push(
 			file.verdict === 'same'
 				? `  ✓ same content in all ${okCount} containers`
@@ -193,7 +193,13 @@ export async function runInspect(options: InspectOptions): Promise<number> {
 
 	const target = {source: options.source, pod};
 	const listings: VolumeListing[] = [];
-	for (const relative of comparisonRoots(volume)) listings.push(await inspectVolume(target, volume, relative));
+	for (const relative of comparisonRoots(volume)) {
+		// A subPath that names a file (a single configMap key, say) is compared as a file below,
+		// not listed as a directory.
+		const root = listings[0];
+		if (relative !== '' && root && !relative.includes('/') && root.rows.some(row => row.name === relative && row.kind !== 'd')) continue;
+		listings.push(await inspectVolume(target, volume, relative));
+	}
 	let paths: string[];
 	if (options.file === undefined) {
 		paths = listings

@@ -52,6 +52,7 @@ export function volumeMap(pod: V1Pod): VolumeInfo[] {
 	const containers = podContainers(pod);
 	return (pod.spec?.volumes ?? []).map(volume => {
 		const {type, secret} = volumeType(volume);
+		const apiData = Boolean(volume.configMap ?? volume.secret ?? volume.downwardAPI ?? volume.projected);
 		const mounts: MountInfo[] = [];
 		const notMountedBy: VolumeInfo['notMountedBy'] = [];
 		for (const {container, kind: role} of containers) {
@@ -62,7 +63,9 @@ export function volumeMap(pod: V1Pod): VolumeInfo[] {
 					container: container.name,
 					role,
 					mountPath: mount.mountPath,
-					readOnly: mount.readOnly ?? false,
+					// The kubelet mounts API data (configMap, secret, downwardAPI, projected) read-only
+					// whatever the mount says.
+					readOnly: (mount.readOnly ?? false) || apiData,
 					subPath: mount.subPath || undefined,
 				});
 			}

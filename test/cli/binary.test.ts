@@ -19,7 +19,7 @@ before(async () => {
 	kubeconfig = path.join(home, 'demo.kubeconfig');
 	cluster = await startDemoCluster({
 		kubeconfigPath: kubeconfig,
-		manifests: [path.join(manifests, 'sidecar-pod.yaml'), path.join(manifests, 'distroless.yaml'), path.join(manifests, 'different-paths.yaml')],
+		manifests: ['sidecar-pod.yaml', 'distroless.yaml', 'different-paths.yaml', 'configmap-shared.yaml'].map(name => path.join(manifests, name)),
 	});
 });
 
@@ -145,4 +145,21 @@ test('podwatch inspect on an unknown pod or volume exits 2 with the names there 
 	run = await podwatch(['inspect', 'sidecar-pod', '--volume', 'nope'], {KUBECONFIG: kubeconfig});
 	assert.equal(run.code, 2);
 	assert.match(run.stderr, /no mounted volume "nope"; its volumes are: shared-logs/);
+});
+
+test('podwatch inspect on the configMap pod: the same keys, read-only, in both containers', async () => {
+	const run = await podwatch(['inspect', 'configmap-shared', '--volume', 'config', '--file', 'greeting'], {KUBECONFIG: kubeconfig});
+	assert.equal(run.code, 0, run.stdout + run.stderr);
+	assert.match(run.stdout, /volume config \(configMap app-config\)/);
+	assert.match(run.stdout, /\(ro\)/);
+	assert.match(run.stdout, /Hello from the ConfigMap/);
+	assert.match(run.stdout, /✓ same content in all 2 containers/);
+});
+
+test('podwatch inspect where one container has no ls (distroless): that panel explains, exit 2', async () => {
+	const run = await podwatch(['inspect', 'distroless'], {KUBECONFIG: kubeconfig});
+	assert.equal(run.code, 2, run.stdout + run.stderr);
+	assert.match(run.stdout, /`ls` is not in this container's image.*kubectl debug -it distroless --image=busybox:1\.36 --target=app/);
+	assert.match(run.stdout, /\$ kubectl exec distroless -c debug -- ls -la /, 'the other container is still listed');
+	assertNoStackTrace(run);
 });

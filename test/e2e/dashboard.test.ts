@@ -104,3 +104,20 @@ test('the pod list shows ready counts, and Enter opens the selected pod', async 
 		assert.equal(exit.exitCode, 0);
 	});
 });
+
+test('i opens the volume inspector: both containers list app.log, Enter compares it', async () => {
+	await withPodwatch(['--demo', 'sidecar-pod'], {cols: 120, rows: 30}, async screen => {
+		await screen.waitFor(/Main container log entry 0/);
+		screen.press('i');
+		let text = await screen.waitFor(/every mounting container sees the same 1 entries/);
+		assert.match(text, /kubectl exec sidecar-pod -c main-container --/);
+		assert.match(text, /kubectl exec sidecar-pod -c sidecar-container --/);
+		assert.equal((text.match(/✓ -rw-r--r-- +\d+ \w{3} +\d+ [\d:]+ app\.log/g) ?? []).length, 2, 'app.log with its size in both panels');
+		screen.press(keys.enter);
+		text = await screen.waitFor(/app\.log: same content in all 2 containers/);
+		assert.equal((text.match(/✓ sha256 [\da-f]{12}/g) ?? []).length, 2);
+		screen.press(keys.escape);
+		screen.press(keys.escape);
+		await screen.waitFor(s => /▶ 1 main-container/.test(titleRow(s)));
+	});
+});

@@ -41,11 +41,22 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 	const [live, setLive] = useState(true);
 	const [showSecrets, setShowSecrets] = useState(false);
 	const [listing, setListing] = useState<Loaded<VolumeListing>>({state: 'idle'});
-	const [file, setFile] = useState<Loaded<FileComparison> | undefined>(undefined);
+	const [file, setFileState] = useState<Loaded<FileComparison> | undefined>(undefined);
+	// Like the selection below, kept in refs too: keys of one burst see each other's effects.
+	const fileOpen = useRef(false);
+	const setFile = (value: Loaded<FileComparison> | undefined) => {
+		fileOpen.current = value !== undefined;
+		setFileState(value);
+	};
 	const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
 	const [refreshes, setRefreshes] = useState(0);
 	/** The directory compared, relative to the volume's root: Enter on a directory goes in. */
-	const [relative, setRelative] = useState('');
+	const [relative, setRelativeState] = useState('');
+	const relativeRef = useRef('');
+	const setRelative = (update: string | ((current: string) => string)) => {
+		relativeRef.current = typeof update === 'function' ? update(relativeRef.current) : update;
+		setRelativeState(relativeRef.current);
+	};
 	const lastSizes = useRef(new Map<string, string>());
 	const podRef = useRef(pod);
 	podRef.current = pod;
@@ -97,7 +108,6 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 
 	// File comparison: when opened, and again with each live refresh so growth shows.
 	const listedValue = listing.state === 'done' ? listing.value : undefined;
-	const inRelative = (name: string) => (relative ? `${relative}/${name}` : name);
 	const openName = openFile === undefined ? undefined : openFile.state === 'done' ? openFile.value.path : openFile.state === 'loading' ? openFile.name : undefined;
 	useEffect(() => {
 		if (!volume || openName === undefined) return;
@@ -115,15 +125,15 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 	useInput((input, key) => {
 		const up = () => setRelative(r => r.split('/').slice(0, -1).join('/'));
 		if (key.escape) {
-			if (file !== undefined) setFile(undefined);
-			else if (relative !== '') up();
+			if (fileOpen.current) setFile(undefined);
+			else if (relativeRef.current !== '') up();
 			else onClose();
 			return;
 		}
 
-		if ((key.backspace || key.delete) && file === undefined && relative !== '') return up();
+		if ((key.backspace || key.delete) && !fileOpen.current && relativeRef.current !== '') return up();
 
-		if (input === 'q' && file === undefined) return onClose();
+		if (input === 'q' && !fileOpen.current) return onClose();
 		const count = Math.max(1, mountedVolumes.length);
 		if ((key.shift && key.tab) || key.leftArrow || input === 'V') setVolumeIndex(i => (i - 1 + count) % count);
 		else if (key.tab || key.rightArrow || input === 'v') setVolumeIndex(i => (i + 1) % count);
@@ -132,8 +142,9 @@ export function InspectorView({source, pod, width, height, theme, onClose}: Volu
 		else if (key.return) {
 			const row = rows[Math.min(selectedRef.current, rows.length - 1)];
 			if (row === undefined) return;
-			if (row.kind === 'd') setRelative(inRelative(row.name));
-			else setFile({state: 'loading', name: inRelative(row.name)});
+			const full = relativeRef.current ? `${relativeRef.current}/${row.name}` : row.name;
+			if (row.kind === 'd') setRelative(full);
+			else setFile({state: 'loading', name: full});
 		}
 		else if (input === 'l') setLive(l => !l);
 		else if (input === 's') setShowSecrets(s => !s);

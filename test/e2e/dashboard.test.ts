@@ -117,6 +117,7 @@ test('i opens the volume inspector: both containers list app.log, Enter compares
 		text = await screen.waitFor(/app\.log: same content in all 2 containers/);
 		assert.equal((text.match(/✓ sha256 [\da-f]{12}/g) ?? []).length, 2);
 		screen.press(keys.escape);
+		await screen.waitFor(/every mounting container sees the same 1 entries/);
 		screen.press(keys.escape);
 		await screen.waitFor(s => /▶ 1 main-container/.test(titleRow(s)));
 	});

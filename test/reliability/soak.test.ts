@@ -110,7 +110,8 @@ test(`soak for ${SECONDS} s: faults every 3 s and resizes, no line lost, memory 
 		screen.resize(120, 30);
 		const end = counter.max + RATE;
 		await waitUntil(() => counter.max >= end || undefined, `line ${end} piped`, 20_000);
-		const lastOnScreen = await screen.waitFor(s => Math.max(0, ...[...s.matchAll(/P (\d{6}) /g)].map(m => Number(m[1]))) >= end - RATE, 20_000);
+		// A whole frame (header and column title, not only lines caught mid-redraw) with a recent line.
+		const lastOnScreen = await screen.waitFor(s => /following|live/.test(s) && Math.max(0, ...[...s.matchAll(/P (\d{6}) /g)].map(m => Number(m[1]))) >= end - RATE, 20_000);
 		const final = {tty: rssKiB(ptyPid), pipe: rssKiB(piped.pid!)};
 		const figures = counter.figures();
 		const growth = {tty: Number((final.tty / warm!.tty).toFixed(2)), pipe: Number((final.pipe / warm!.pipe).toFixed(2))};

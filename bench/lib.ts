@@ -14,7 +14,7 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {cliPath, launcherPath} from '../test/e2e/terminal.js';
+import {cliPath, launcherPath, stopPty} from '../test/e2e/terminal.js';
 
 export {cliPath, keys, launcherPath} from '../test/e2e/terminal.js';
 
@@ -353,15 +353,7 @@ export function startTty(args: string[], options: {cols?: number; rows?: number}
 		},
 		exited,
 		async kill() {
-			if (!done) {
-				pty.kill('SIGTERM');
-				const timer = setTimeout(() => {
-					if (!done) pty.kill('SIGKILL');
-				}, 3000);
-				await exited;
-				clearTimeout(timer);
-			}
-
+			await stopPty(pty, exited, () => done);
 			term.dispose();
 		},
 	};

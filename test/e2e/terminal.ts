@@ -109,16 +109,19 @@ export function startPodwatch(
 		},
 		exited,
 		async kill() {
-			if (!done) {
-				pty.kill('SIGTERM');
-				const timer = setTimeout(() => {
-					if (!done) pty.kill('SIGKILL');
-				}, 3000);
-				await exited;
-				clearTimeout(timer);
-			}
-
+			await stopPty(pty, exited, () => done);
 			term.dispose();
 		},
 	};
+}
+
+/** TERM, then KILL after 3 s if the program is still there; resolves once it has exited. */
+export async function stopPty(pty: IPty, exited: Promise<unknown>, isDone: () => boolean): Promise<void> {
+	if (isDone()) return;
+	pty.kill('SIGTERM');
+	const timer = setTimeout(() => {
+		if (!isDone()) pty.kill('SIGKILL');
+	}, 3000);
+	await exited;
+	clearTimeout(timer);
 }

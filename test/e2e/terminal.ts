@@ -27,19 +27,7 @@ export type Screen = {
 	kill(): Promise<void>;
 };
 
-export const keys = {
-	tab: '\t',
-	shiftTab: '\u001B[Z',
-	enter: '\r',
-	escape: '\u001B',
-	up: '\u001B[A',
-	down: '\u001B[B',
-	right: '\u001B[C',
-	left: '\u001B[D',
-	pageUp: '\u001B[5~',
-	pageDown: '\u001B[6~',
-	ctrlC: '\u0003',
-};
+export {keys} from '../keys.js';
 
 export function startPodwatch(
 	args: string[],

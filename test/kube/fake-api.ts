@@ -2,6 +2,7 @@
 // 410, restarts) happen exactly when the test wants them.
 import http from 'node:http';
 import type {AddressInfo, Socket} from 'node:net';
+import {afterEach} from 'node:test';
 import {KubeConfig} from '@kubernetes/client-node';
 
 export type FakeRequest = {method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders};
@@ -86,5 +87,20 @@ export function pod(name: string, extra: {namespace?: string; uid?: string; rv?:
 		metadata: {name, namespace: extra.namespace ?? 'default', uid: extra.uid ?? `uid-${name}`, resourceVersion: extra.rv ?? '1'},
 		spec: {containers: [{name: 'app', image: 'busybox'}]},
 		status: {phase: extra.phase ?? 'Running'},
+	};
+}
+
+/**
+ * Registers, for the calling test file, an afterEach that closes what each test tracked, so that
+ * no follower or watcher of an earlier test is still running in a later one.
+ */
+export function useCleanups(): (api: FakeApi, closeable?: {close(): unknown}) => void {
+	const cleanups: Array<() => unknown> = [];
+	afterEach(async () => {
+		for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+	});
+	return (api, closeable) => {
+		cleanups.push(() => api.close());
+		if (closeable) cleanups.push(() => closeable.close());
 	};
 }

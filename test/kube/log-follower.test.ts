@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
 import type {ServerResponse} from 'node:http';
-import {afterEach, test} from 'node:test';
+import {test} from 'node:test';
 import {Backoff} from '../../source/kube/backoff.js';
 import {floorToSecond, followContainerLogs, splitTimestamp} from '../../source/kube/log-follower.js';
 import {Transport} from '../../source/kube/transport.js';
-import type {Closeable, LogEntry, SourceStatus} from '../../source/kube/types.js';
-import {sendJson, startFakeApi, status, waitFor} from './fake-api.js';
-import type {FakeApi} from './fake-api.js';
+import type {LogEntry, SourceStatus} from '../../source/kube/types.js';
+import {sendJson, startFakeApi, status, waitFor, useCleanups} from './fake-api.js';
 
-const cleanups: Array<() => unknown> = [];
-// Per test, so that no follower or watcher of an earlier test is still running in a later one.
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-function track(api: FakeApi, closeable?: Closeable) {
-	cleanups.push(() => api.close());
-	if (closeable) cleanups.push(() => closeable.close());
-}
+const track = useCleanups();
 
 const fast = () => ({backoff: new Backoff({initialMs: 10, maxMs: 40, jitter: 0}), waitBackoff: new Backoff({initialMs: 10, maxMs: 40, jitter: 0})});
 
@@ -366,7 +357,7 @@ test('close() leaves no timer and no connection behind, whatever the follower wa
 		res.writeHead(200, {'Content-Type': 'text/plain'});
 		res.write(`${ts(1, 0)} streaming\n`);
 	});
-	cleanups.push(() => api.close());
+	track(api);
 	const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 	const openSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
 	const baseline = timers();

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import type {ServerResponse} from 'node:http';
-import {afterEach, test} from 'node:test';
+import {test} from 'node:test';
 import type {V1Pod} from '@kubernetes/client-node';
 import {Backoff} from '../../source/kube/backoff.js';
 import {watchPodCollection} from '../../source/kube/pod-watcher.js';
 import {createKubeSource} from '../../source/kube/source.js';
 import {Transport} from '../../source/kube/transport.js';
-import type {Closeable, SourceStatus} from '../../source/kube/types.js';
-import {pod, sendJson, startFakeApi, status, waitFor} from './fake-api.js';
-import type {FakeApi} from './fake-api.js';
+import type {SourceStatus} from '../../source/kube/types.js';
+import {pod, sendJson, startFakeApi, status, waitFor, useCleanups} from './fake-api.js';
 
-const cleanups: Array<() => unknown> = [];
-// Per test, so that no follower or watcher of an earlier test is still running in a later one.
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function track(api: FakeApi, closeable?: Closeable) {
-	cleanups.push(() => api.close());
-	if (closeable) cleanups.push(() => closeable.close());
-}
+const track = useCleanups();
 
 const fastBackoff = () => new Backoff({initialMs: 20, maxMs: 100, jitter: 0});
 const names = (pods: V1Pod[]) => pods.map((p) => p.metadata?.name);

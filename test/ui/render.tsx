@@ -50,18 +50,7 @@ export type Terminal = {
 	unmount(): void;
 };
 
-export const keys = {
-	enter: '\r',
-	escape: '\u001B',
-	tab: '\t',
-	shiftTab: '\u001B[Z',
-	up: '\u001B[A',
-	down: '\u001B[B',
-	right: '\u001B[C',
-	left: '\u001B[D',
-	pageUp: '\u001B[5~',
-	pageDown: '\u001B[6~',
-};
+export {keys} from '../keys.js';
 
 export function renderTerminal(tree: ReactElement, size: {columns: number; rows: number} = {columns: 120, rows: 30}): Terminal {
 	const stdout = new FakeStdout(size.columns, size.rows);

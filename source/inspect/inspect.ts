@@ -265,7 +265,12 @@ export async function compareFile(
 	options: {showSecrets?: boolean} = {},
 ): Promise<FileComparison> {
 	const visible = volume.mounts.filter(mount => pathInContainer(mount, relative) !== undefined);
-	const contents = await Promise.all(visible.map(async mount => readOne(target, mount, relative, options.showSecrets ?? false, volume.secret)));
+	const readAll = async () => Promise.all(visible.map(async mount => readOne(target, mount, relative, options.showSecrets ?? false, volume.secret)));
+	let contents = await readAll();
+	// On a live volume a file can be removed between the reads in two containers. Missing in some
+	// and present in others is read once more before it is called a difference.
+	const missing = (c: FileContent) => c.kind === 'error' && c.missing === true;
+	if (contents.some(missing) && !contents.every(missing)) contents = await readAll();
 	const ok = contents.filter((c): c is Extract<FileContent, {kind: 'ok'}> => c.kind === 'ok');
 	const first = ok[0];
 	// Hashes from different algorithms cannot be compared: fall back to the fetched bytes then.

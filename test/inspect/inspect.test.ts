@@ -251,3 +251,25 @@ test('a file removed between the listing and the read is gone everywhere alike: 
 	const partly = fakeSource({'main-container': {'/var/log/x': 'a'}, 'sidecar-container': {}});
 	assert.equal((await compareFile({source: partly.source, pod}, volume, 'x')).verdict, 'error');
 });
+
+test('a file removed between the reads in two containers is read again before it counts as a difference', async () => {
+	const files = {'main-container': {'/var/log/rot.log': 'a'} as Record<string, string>, 'sidecar-container': {} as Record<string, string>};
+	const {source} = fakeSource(files);
+	const pod = lessonPod();
+	const volume = findVolume(pod, 'shared-logs')!;
+	// The producer removes the file right after main-container has read it, before the sidecar's
+	// read has finished: the first round sees it in one container only.
+	const exec = source.exec.bind(source);
+	let removed = false;
+	source.exec = async (namespace, podName, container, argv, options) => {
+		const result = await exec(namespace, podName, container, argv, options);
+		if (!removed && container === 'main-container' && argv[0] === 'tail') {
+			removed = true;
+			delete files['main-container']['/var/log/rot.log'];
+		}
+
+		return result;
+	};
+	const file = await compareFile({source, pod}, volume, 'rot.log');
+	assert.equal(file.verdict, 'gone');
+});
